@@ -1,0 +1,68 @@
+using JasperFx;
+using JasperFx.Events.Daemon;
+using JasperFx.OpenTelemetry;
+using Marten;
+using Marten.Services;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using PortalPlatform.ServiceDefaults.EventStore;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class PortalEventStoreExtensions
+{
+    /// <summary>The connection string name of a service's database, as the AppHost hands it over: <c>enrollmentdb</c>.</summary>
+    public static string ConnectionNameOf(string serviceName) => serviceName.Replace("-", "", StringComparison.Ordinal) + "db";
+
+    /// <summary>
+    /// Marten on the service's own database (<c>ConnectionStrings__&lt;service&gt;db</c>) in the service's own schema,
+    /// with event metadata (trace context in the headers), the async daemon (Solo, see docs/build.md), the inbox
+    /// that makes consumers idempotent, and the database check counted in <c>/health</c>.
+    /// </summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddPortalEventStore(
+        this IHostApplicationBuilder builder, string serviceName, Action<StoreOptions>? configure = null)
+    {
+        var connectionName = ConnectionNameOf(serviceName);
+        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set; the AppHost or the environment must provide the database.");
+        var schema = serviceName.Replace("-", "_", StringComparison.Ordinal);
+
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName }.Build());
+        builder.Services.AddHealthChecks()
+            .AddCheck<PostgresHealthCheck>("postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);
+
+        return builder.Services.AddMarten(options =>
+            {
+                options.DatabaseSchemaName = schema;
+                options.Events.DatabaseSchemaName = schema;
+                options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                options.Events.MetadataConfig.HeadersEnabled = true;
+                options.Events.MetadataConfig.CorrelationIdEnabled = true;
+                options.Events.MetadataConfig.CausationIdEnabled = true;
+                options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
+                options.OpenTelemetry.TrackEventCounters();
+                options.Listeners.Add(new TraceContextListener());
+                options.Schema.For<ProcessedMessage>();
+                configure?.Invoke(options);
+            })
+            .UseNpgsqlDataSource()
+            .UseLightweightSessions()
+            .AddAsyncDaemon(DaemonMode.Solo);
+    }
+
+    /// <summary>
+    /// Publishes the service's stored events as integration events and commands through MassTransit, from a Marten
+    /// subscription whose progress is kept in PostgreSQL: nothing committed is lost, whatever crashes in between.
+    /// </summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression PublishIntegrationEvents<TMap>(
+        this MartenServiceCollectionExtensions.MartenConfigurationExpression marten)
+        where TMap : class, IIntegrationEventMap
+    {
+        marten.Services.AddSingleton<IIntegrationEventMap, TMap>();
+        return marten.AddSubscriptionWithServices<IntegrationEventRelay>(ServiceLifetime.Singleton, subscription =>
+        {
+            subscription.Options.BatchSize = 500;
+        });
+    }
+}

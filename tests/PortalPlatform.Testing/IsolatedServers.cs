@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace PortalPlatform.Testing;
+
+/// <summary>
+/// A class fixture that gives one test class its own database and its own RabbitMQ virtual host, so test classes
+/// run in parallel and in any order without seeing each other's data or messages.
+/// </summary>
+public class IsolatedServers : IAsyncLifetime
+{
+    public string Name { get; } = $"t{Guid.NewGuid():N}"[..20];
+    public string DatabaseConnectionString { get; private set; } = "";
+    public string RabbitMqConnectionString { get; private set; } = "";
+    public TestServers Servers { get; private set; } = null!;
+
+    /// <summary>Configuration for a service under test, as the AppHost would hand it over.</summary>
+    public Dictionary<string, string?> ConfigurationFor(string serviceName) => new()
+    {
+        [$"ConnectionStrings:{PortalEventStoreExtensions.ConnectionNameOf(serviceName)}"] = DatabaseConnectionString,
+        [$"ConnectionStrings:{PortalMessagingExtensions.ConnectionName}"] = RabbitMqConnectionString,
+        ["Messaging:RetryLimit"] = "3",
+        ["Messaging:RetryMinInterval"] = "00:00:00.050",
+        ["Messaging:RetryMaxInterval"] = "00:00:00.500",
+        ["Messaging:RetryIntervalDelta"] = "00:00:00.050",
+    };
+
+    public virtual async Task InitializeAsync()
+    {
+        Servers = await TestServers.GetAsync();
+        DatabaseConnectionString = await Servers.CreateDatabaseAsync(Name);
+        RabbitMqConnectionString = await Servers.CreateVirtualHostAsync(Name);
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+}
