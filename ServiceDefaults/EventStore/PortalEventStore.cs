@@ -42,12 +42,11 @@ public static class PortalEventStoreExtensions
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 options.OpenTelemetry.TrackEventCounters();
-                options.Listeners.Add(new TraceContextListener());
                 options.Schema.For<ProcessedMessage>();
                 configure?.Invoke(options);
             })
             .UseNpgsqlDataSource()
-            .UseLightweightSessions()
+            .BuildSessionsWith<TraceContextSessionFactory>()
             .AddAsyncDaemon(DaemonMode.Solo);
     }
 

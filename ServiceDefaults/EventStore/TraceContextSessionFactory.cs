@@ -4,16 +4,19 @@ using Marten;
 namespace PortalPlatform.ServiceDefaults.EventStore;
 
 /// <summary>
-/// Stores the current trace context in every appended event's headers, so that the relay publishing the event
-/// later continues the same distributed trace (W3C traceparent/tracestate).
+/// Opens lightweight sessions that stamp the current W3C trace context into the headers of every event they
+/// append, so the relay that publishes those events later continues the same distributed trace.
 /// </summary>
-internal sealed class TraceContextListener : DocumentSessionListenerBase
+internal sealed class TraceContextSessionFactory(IDocumentStore store) : ISessionFactory
 {
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";
 
-    public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+    public IQuerySession QuerySession() => store.QuerySession();
+
+    public IDocumentSession OpenSession()
     {
+        var session = store.LightweightSession();
         if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
         {
             session.SetHeader(TraceParent, activity.Id!);
@@ -23,6 +26,6 @@ internal sealed class TraceContextListener : DocumentSessionListenerBase
             }
         }
 
-        return Task.CompletedTask;
+        return session;
     }
 }
