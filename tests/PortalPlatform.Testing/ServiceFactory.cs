@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -32,7 +31,11 @@ public class ServiceFactory<TEntryPoint>(IsolatedServers servers, string service
             configuration[key] = value;
         }
 
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(configuration));
+        // UseSetting, not ConfigureAppConfiguration: Program.cs reads connection strings before the host is built.
+        foreach (var (key, value) in configuration)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureServices(services =>
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new QueueExporter(Spans)))));
     }
