@@ -67,7 +67,20 @@ public sealed class ServiceHealthTests(IsolatedServers servers) : IClassFixture<
     private static string PortalEventStoreConnectionName(string service) =>
         Microsoft.Extensions.Hosting.PortalEventStoreExtensions.ConnectionNameOf(service);
 
-    private RunningService Create(string service, Dictionary<string, string?>? overrides = null) => service switch
+    // What the AppHost hands every service besides its database and broker (no SMTP server or SMS provider is
+    // needed for health: delivery failures are the Notification service's business, not its readiness).
+    private static readonly Dictionary<string, string?> Baseline = new()
+    {
+        ["ConnectionStrings:smtp"] = "smtp://127.0.0.1:2525",
+        ["Sms:BaseUrl"] = "http://127.0.0.1:2526/",
+        ["Sms:ApiKey"] = "health-test-key",
+        ["Sms:From"] = "PortalPlatform",
+    };
+
+    private RunningService Create(string service, Dictionary<string, string?>? overrides = null) =>
+        Start(service, new Dictionary<string, string?>(Baseline.Concat(overrides ?? [])));
+
+    private RunningService Start(string service, Dictionary<string, string?> overrides) => service switch
     {
         EnrollmentService.Name => RunningService.Of(new ServiceFactory<EnrollmentService>(servers, service, overrides)),
         IdentityVerificationService.Name => RunningService.Of(new ServiceFactory<IdentityVerificationService>(servers, service, overrides)),
