@@ -43,9 +43,9 @@ try
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:enrollmentdb"] = connectionString });
     builder.AddPortalEventStore("enrollment", EnrollmentStore.Configure);
     using var host = builder.Build();
-    await host.StartAsync();
     var store = host.Services.GetRequiredService<IDocumentStore>();
-    await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(); // before the daemon starts, so they do not race on DDL
+    await host.StartAsync(); // the async daemon projects the dashboard while commands run, as in the service
     var dataSource = NpgsqlDataSource.Create(connectionString);
     await using (var create = dataSource.CreateCommand("CREATE TABLE baseline (id uuid PRIMARY KEY, body jsonb NOT NULL)"))
     {
