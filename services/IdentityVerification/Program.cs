@@ -1,5 +1,6 @@
 using PortalPlatform.IdentityVerification;
 using PortalPlatform.IdentityVerification.Accounts;
+using PortalPlatform.IdentityVerification.Pages;
 using PortalPlatform.IdentityVerification.SigningIn;
 using PortalPlatform.IdentityVerification.Staff;
 using PortalPlatform.IdentityVerification.Verifying;
@@ -20,9 +21,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
 
-// The patient pages (the gateway routes /register, /sign-in and /portal/** here).
-app.MapGet("/register", () => Results.File("register.html", "text/html; charset=utf-8"));
-app.MapGet("/sign-in", () => Results.File("sign-in.html", "text/html; charset=utf-8"));
+app.MapPatientPages();
 
 app.MapGroup("/portal/api")
     .RequireRateLimiting(IdentityVerificationRegistration.PatientRateLimitPolicy)
