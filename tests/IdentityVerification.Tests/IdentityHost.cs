@@ -65,8 +65,14 @@ public class IdentityHost : IsolatedServers
         await Bus.StartAsync();
 
         Service = new HostedIdentityService(this, Overrides());
+        Prepare(Service);
         Client = Service.CreateClient();
         await Eventually.TrueAsync(async () => (await Client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the service to be healthy");
+    }
+
+    /// <summary>A chance to change how the service is hosted (a real Kestrel port for a browser) before it starts.</summary>
+    protected virtual void Prepare(HostedIdentityService service)
+    {
     }
 
     public override async Task DisposeAsync()
