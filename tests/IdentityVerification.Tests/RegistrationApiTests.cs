@@ -246,6 +246,47 @@ public sealed class RegistrationApiTests(IdentityHost host) : IClassFixture<Iden
     }
 
     [Fact]
+    public async Task An_expired_invitation_voids_its_registration()
+    {
+        var patient = await host.InviteAsync();
+        var accessCode = await host.AccessCodeAsync(patient);
+
+        await host.PublishAsync(new InviteExpired(Guid.NewGuid(), patient.PracticeId, patient.PatientId, host.Clock.GetUtcNow(), patient.InvitationId));
+
+        await Eventually.TrueAsync(async () => (await host.VerifyAsync(patient.Token, patient.DateOfBirth, accessCode)).StatusCode == HttpStatusCode.BadRequest,
+            what: "the expired invitation's token to be refused");
+    }
+
+    [Fact]
+    public async Task Parallel_wrong_guesses_are_each_counted_and_lock_at_five()
+    {
+        var patient = await host.InviteAsync();
+        var accessCode = await host.AccessCodeAsync(patient);
+
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => host.VerifyAsync(patient.Token, patient.DateOfBirth, $"GUESS{i:00}")));
+
+        Assert.All(guesses, g => Assert.Equal(HttpStatusCode.BadRequest, g.StatusCode));
+        var locked = await host.BroadcastAsync<IdentityVerificationLocked>(e => e.InvitationId == patient.InvitationId);
+        Assert.Equal(5, locked.FailedAttempts);
+        await AssertUniformFailure(await host.VerifyAsync(patient.Token, patient.DateOfBirth, accessCode));
+    }
+
+    [Fact]
+    public async Task A_reinvitation_that_overtakes_the_revocation_event_is_not_voided_by_it()
+    {
+        var patient = await host.RegisteredAsync("avery.overtaken", "before the revocation");
+        var revokedAt = host.Clock.GetUtcNow();
+        host.Clock.Advance(TimeSpan.FromSeconds(5));
+        var reinvited = await host.InviteAsync(patient, InvitationTemplate.Reinvitation);
+
+        // The revocation (which happened before the re-invite) arrives late.
+        await host.PublishAsync(new AccessRevoked(Guid.NewGuid(), patient.PracticeId, patient.PatientId, revokedAt, RevocationReason.Security, "admin-1"));
+        await Eventually.TrueAsync(async () => (await host.SignInAsync("avery.overtaken", "before the revocation")).StatusCode == HttpStatusCode.Forbidden);
+
+        await host.VerifiedAsync(reinvited, await host.AccessCodeAsync(reinvited));
+    }
+
+    [Fact]
     public async Task A_redelivered_CreateRegistration_opens_no_second_registration()
     {
         var patient = Invitee.New();
