@@ -71,6 +71,25 @@ public sealed class RegistrationApiTests(IdentityHost host) : IClassFixture<Iden
     }
 
     [Fact]
+    public async Task Knowing_the_registration_id_alone_does_not_complete_a_registration()
+    {
+        var patient = await host.InviteAsync();
+        var registrationId = await host.VerifiedAsync(patient, await host.AccessCodeAsync(patient));
+        var broadcastId = (await host.BroadcastAsync<IdentityVerified>(e => e.InvitationId == patient.InvitationId)).RegistrationId;
+
+        // Another client (no cookie from the identity check) that read the id off the broadcast event.
+        using var eavesdropper = host.Service.CreateClient();
+        var stolen = await eavesdropper.PostAsJsonAsync("/portal/api/registration/complete", new { registrationId = broadcastId, username = "mallory", password = "taking over this one" });
+        await AssertUniformFailure(stolen);
+
+        // The patient's own browser keeps the cookie; a client without cookies can present the link's token instead.
+        using var cookieless = host.Service.CreateClient();
+        var withToken = await cookieless.PostAsJsonAsync("/portal/api/registration/complete",
+            new { registrationId, username = "avery.token", password = "finishing from the app", token = patient.Token });
+        Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
+    }
+
+    [Fact]
     public async Task Every_failed_check_answers_the_same_whatever_was_wrong()
     {
         var patient = await host.InviteAsync();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using PortalPlatform.Contracts;
 using PortalPlatform.Testing;
 
@@ -39,8 +40,10 @@ public sealed class SecretsStayOutTests(IdentityHost host) : IClassFixture<Ident
         Assert.Contains(spans, s => s.Contains("/portal/api/registration/verify", StringComparison.Ordinal));
         Assert.Contains(spans, s => s.Contains("/register", StringComparison.Ordinal));
 
+        var proof = host.Service.Services.GetRequiredService<PortalPlatform.IdentityVerification.Registrations.RegistrationSecrets>().CompletionProofFor(registrationId);
         string[] secrets =
         [
+            proof,
             patient.Token, Uri.EscapeDataString(patient.Token), code, accessCode, accessCode.Replace("-", "", StringComparison.Ordinal),
             password, password + "-typo",
         ];

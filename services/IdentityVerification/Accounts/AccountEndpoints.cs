@@ -7,7 +7,8 @@ using PortalPlatform.IdentityVerification.Verifying;
 
 namespace PortalPlatform.IdentityVerification.Accounts;
 
-public sealed record CompleteRequest(Guid? RegistrationId, string? Username, string? Password);
+/// <param name="Token">Optional: the link's token, for clients that do not keep the cookie the identity check set.</param>
+public sealed record CompleteRequest(Guid? RegistrationId, string? Username, string? Password, string? Token = null);
 
 /// <summary>Step two of registration: set up a new account (or set it up again after a revocation), or link an existing one.</summary>
 public static class AccountEndpoints
@@ -23,7 +24,7 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> CompleteAsync(
-        CompleteRequest request, IDocumentStore store, PasswordPolicy policy, IPasswordHasher<Account> hasher,
+        CompleteRequest request, HttpContext http, RegistrationSecrets secrets, IDocumentStore store, PasswordPolicy policy, IPasswordHasher<Account> hasher,
         IOptions<RegistrationOptions> options, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -54,7 +55,7 @@ public static class AccountEndpoints
         await using var session = store.LightweightSession();
         var stream = await session.Events.FetchForWriting<Registration>(request.RegistrationId!.Value, cancellationToken);
         var now = clock.GetUtcNow();
-        if (!ReadyForAccount(stream.Aggregate, now, options.Value))
+        if (!ReadyForAccount(stream.Aggregate, now, options.Value) || !CompletionProof.Presented(http, stream.Aggregate!, secrets, request.Token))
         {
             return PatientProblems.VerificationFailed();
         }
@@ -101,7 +102,7 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> LinkAsync(
-        CompleteRequest request, IDocumentStore store, IPasswordHasher<Account> hasher, SignInThrottle throttle,
+        CompleteRequest request, HttpContext http, RegistrationSecrets secrets, IDocumentStore store, IPasswordHasher<Account> hasher, SignInThrottle throttle,
         IOptions<RegistrationOptions> options, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -128,7 +129,7 @@ public static class AccountEndpoints
         await using var session = store.LightweightSession();
         var stream = await session.Events.FetchForWriting<Registration>(request.RegistrationId!.Value, cancellationToken);
         var now = clock.GetUtcNow();
-        if (!ReadyForAccount(stream.Aggregate, now, options.Value))
+        if (!ReadyForAccount(stream.Aggregate, now, options.Value) || !CompletionProof.Presented(http, stream.Aggregate!, secrets, request.Token))
         {
             return PatientProblems.VerificationFailed();
         }
