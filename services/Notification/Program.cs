@@ -32,6 +32,7 @@ builder.Services.AddOptions<SmtpOptions>()
 builder.Services.AddOptions<SmsOptions>().Bind(builder.Configuration.GetSection(SmsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<DeliveryOptions>().Bind(builder.Configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 builder.Services.AddSingleton<SmtpEmailSender>();
 #pragma warning disable EXTEXP0001 // experimental API: the only way to take the default resilience handler off one client
 builder.Services.AddHttpClient<SmsProviderClient>((services, http) =>
