@@ -148,6 +148,7 @@ internal sealed class BenchmarkServiceFactory(IsolatedServers servers, Dictionar
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        builder.UseContentRoot(AppContext.BaseDirectory); // an Exe is not a test assembly: no content-root manifest lookup
         foreach (var (key, value) in _all)
         {
             builder.UseSetting(key, value);
