@@ -5,6 +5,7 @@ using PortalPlatform.Gateway.PublicApi;
 using PortalPlatform.Gateway.Routing;
 using PortalPlatform.Gateway.Security;
 using Scalar.AspNetCore;
+using Yarp.ReverseProxy.Configuration;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,8 +14,8 @@ builder.AddStaffAuthentication();
 builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddPatientRateLimiting();
 builder.Services.AddOpenApi(PublicApiDocument.Name, openApi => openApi.AddDocumentTransformer<PublicApiDocument>());
-builder.Services.AddReverseProxy()
-    .LoadFromMemory(ServiceRoutes.Routes, ServiceRoutes.ClustersFrom(builder.Configuration));
+builder.Services.AddSingleton<IProxyConfigProvider, ServiceDiscoveryProxyConfig>();
+builder.Services.AddReverseProxy();
 
 var app = builder.Build();
 
