@@ -17,11 +17,14 @@ function element(tag, text, className) {
   return node;
 }
 
+const words = name => String(name).replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, c => c.toUpperCase()).replace(/ ([A-Z])/g, (_, c) => ` ${c.toLowerCase()}`);
+
+// Ids and timestamps are for machines; staff read the rest.
 const describe = value => {
   if (value === null || value === undefined || value === '') return '';
   if (typeof value !== 'object') return String(value);
   return Object.entries(value)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .filter(([k, v]) => v !== null && v !== undefined && v !== '' && !/Id$/.test(k) && k !== 'expiresAt')
     .map(([k, v]) => `${k}: ${typeof v === 'object' ? describe(v) : reasonTexts[v] ?? v}`)
     .join(', ');
 };
@@ -59,7 +62,7 @@ async function loadHistory() {
   list.replaceChildren(...entries.map(entry => {
     const item = element('li');
     item.append(element('time', formatTime(entry.time ?? entry.occurredAt ?? entry.at)));
-    item.append(element('strong', entry.title ?? entry.type));
+    item.append(element('strong', words(entry.type)));
     const actor = typeof entry.actor === 'object' ? entry.actor?.name ?? entry.actor?.userId : entry.actor;
     if (actor) item.append(element('span', `by ${actor}`, 'actor'));
     const details = describe(entry.details);
@@ -76,11 +79,13 @@ async function loadDeliveries() {
     const deliveries = Array.isArray(data) ? data : data?.deliveries ?? data?.items ?? [];
     body.replaceChildren(...deliveries.map(d => {
       const row = element('tr');
+      const channel = d.channel === 'Sms' || d.channel === 1 ? 'Text message' : 'Email';
+      const attempts = d.attempts > 1 ? ` (${d.attempts} attempts)` : '';
       row.append(
-        element('td', formatTime(d.sentAt ?? d.updatedAt ?? d.queuedAt ?? d.createdAt)),
-        element('td', d.channel === 'Sms' ? 'Text message' : d.channel),
-        element('td', d.recipient ?? d.to ?? d.address ?? ''),
-        element('td', [d.state ?? d.status, d.error ?? d.reason].filter(Boolean).join(': ')));
+        element('td', formatTime(d.sentAt ?? d.updatedAt ?? d.queuedAt)),
+        element('td', d.kind ? `${channel}: ${words(d.kind).toLowerCase()}` : channel),
+        element('td', d.address ?? d.recipient ?? d.to ?? ''),
+        element('td', [d.state ?? d.status, d.lastError ?? d.error].filter(Boolean).join(': ') + attempts));
       return row;
     }));
     if (deliveries.length === 0) body.replaceChildren(emptyRow('Nothing sent yet.'));
@@ -132,7 +137,10 @@ function renderPortal() {
   fact('Sent to', [invitation.email, invitation.phone].filter(Boolean).join(', '));
   fact('Issued', formatTime(invitation.issuedAt));
   fact('Expires', formatTime(invitation.expiresAt));
-  fact('Delivery', invitation.deliveryState ?? invitation.delivery);
+  const delivery = invitation.delivery;
+  fact('Delivery', typeof delivery === 'object' && delivery
+    ? [delivery.email && invitation.email ? `email ${delivery.email}` : null, delivery.sms && invitation.phone ? `text message ${delivery.sms}` : null].filter(Boolean).join(', ')
+    : delivery);
   area.replaceChildren(list);
   const pending = portal.status === 'Invited' && invitation.invitationId;
   $('access-code-area').hidden = !pending;

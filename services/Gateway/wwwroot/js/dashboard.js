@@ -33,7 +33,7 @@ function renderPatients(patients) {
     const status = document.createElement('td');
     status.textContent = patient.statusText ?? statusTexts[patient.status] ?? patient.status;
     const changed = document.createElement('td');
-    changed.textContent = formatTime(patient.updatedAt);
+    changed.textContent = formatTime(patient.since ?? patient.updatedAt);
     row.append(name, status, changed);
     return row;
   });
