@@ -61,6 +61,17 @@ public sealed class GatewaySurfaceTests(GatewayInFrontOfEnrollment platform) : I
         Assert.True(problem.GetProperty("errors").TryGetProperty("role", out _));
     }
 
+    [Fact]
+    public async Task Dev_token_with_unreadable_json_gets_400_problem_details()
+    {
+        await using var gateway = GatewayIn("Development");
+
+        var response = await gateway.CreateClient().PostAsync(DevTokenEndpoint.Path, new StringContent("{\"practiceId\": ", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Theory]
     [InlineData("/")]
     [InlineData("/chart/some-patient")]

@@ -32,7 +32,6 @@ public static class SecurityHeaders
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            headers.Remove("Server");
             headers.Remove("X-Powered-By");
             return Task.CompletedTask;
         });
