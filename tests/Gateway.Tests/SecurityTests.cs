@@ -118,12 +118,16 @@ public sealed class SecurityTests(GatewayInFrontOfEnrollment platform) : IClassF
     public async Task A_provider_may_revoke()
     {
         var practice = Guid.NewGuid();
-        var patientId = await RecordPatientAsync(platform.Client(practice));
+        var admin = platform.Client(practice);
+        var patientId = await RecordPatientAsync(admin);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { })).StatusCode);
         var provider = platform.Client(practice, StaffRoles.Provider);
 
         var response = await provider.PostAsJsonAsync($"/api/patients/{patientId}/portal/revocation", new { reason = "PatientRequest", note = "asked at the desk" });
 
         Assert.True(response.IsSuccessStatusCode, $"revocation answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var portal = await provider.GetFromJsonAsync<JsonElement>($"/api/patients/{patientId}/portal");
+        Assert.Equal("Access revoked", portal.GetProperty("statusText").GetString());
     }
 
     [Fact]
