@@ -21,10 +21,10 @@ await servers.InitializeAsync();
 Console.WriteLine($"servers: {servers.Servers.Source}; {Environment.ProcessorCount} cores; {workers} workers; {rounds} x {seconds} s per target");
 
 var enrollmentPort = Ports.Free();
-await using var enrollment = new BenchmarkHost<EnrollmentService>(servers.ConfigurationFor(EnrollmentService.Name), enrollmentPort).Start();
+await using var enrollment = new BenchmarkHost<EnrollmentService>("Enrollment", servers.ConfigurationFor(EnrollmentService.Name), enrollmentPort).Start();
 var gatewaySettings = servers.ConfigurationFor(GatewayService.Name);
 gatewaySettings[$"services:{ServiceRoutes.Enrollment}:http:0"] = enrollment.Address.ToString().TrimEnd('/');
-await using var gateway = new BenchmarkHost<GatewayService>(gatewaySettings, Ports.Free()).Start();
+await using var gateway = new BenchmarkHost<GatewayService>("Gateway", gatewaySettings, Ports.Free()).Start();
 
 var token = gateway.Services.GetRequiredService<StaffTokenIssuer>().Issue(new StaffUser(Guid.NewGuid(), "benchmark", "Benchmark", StaffRoles.Staff));
 var patientId = "bench-1";
