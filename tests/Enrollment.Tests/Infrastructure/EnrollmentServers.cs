@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PortalPlatform.ServiceDefaults.Security;
 using PortalPlatform.Testing;
@@ -52,6 +54,9 @@ public class EnrollmentServers : IsolatedServers
                 {
                     services.RemoveAll<TimeProvider>();
                     services.AddSingleton<TimeProvider>(Clock);
+
+                    // Tokens live in real time even when the test moves the service's clock by days.
+                    services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, jwt => jwt.TimeProvider = TimeProvider.System);
                 });
             });
         var client = factory.CreateClient();
@@ -63,10 +68,14 @@ public class EnrollmentServers : IsolatedServers
         return factory;
     }
 
+    /// <summary>Makes <paramref name="service"/> the instance later tests and the clean-up use (after a test restarted the service).</summary>
+    public void ReplaceService(WebApplicationFactory<EnrollmentService> service) => Service = service;
+
     public HttpClient ClientFor(Guid practiceId, string role, string userId = "u-1", WebApplicationFactory<EnrollmentService>? service = null)
     {
         var host = service ?? Service;
-        var token = host.Services.GetRequiredService<StaffTokenIssuer>().Issue(new StaffUser(practiceId, userId, "Dr Test", role));
+        var issuer = new StaffTokenIssuer(host.Services.GetRequiredService<IOptions<StaffAuthOptions>>(), TimeProvider.System);
+        var token = issuer.Issue(new StaffUser(practiceId, userId, "Dr Test", role));
         var client = host.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
