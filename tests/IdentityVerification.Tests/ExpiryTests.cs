@@ -33,4 +33,21 @@ public sealed class ExpiryTests(IdentityHost host) : IClassFixture<IdentityHost>
         // A fresh code works again.
         await host.VerifiedAsync(patient, await host.TextedCodeAsync(patient));
     }
+
+    [Fact]
+    public async Task A_second_code_is_texted_only_after_the_resend_interval()
+    {
+        var patient = await host.InviteAsync();
+        var first = await host.TextedCodeAsync(patient);
+
+        // Asked again at once: refused (still 202). Asked after 31 seconds: sent.
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Client.PostAsJsonAsync("/portal/api/registration/code", new { token = patient.Token })).StatusCode);
+        host.Clock.Advance(TimeSpan.FromSeconds(31));
+        var second = await host.TextedCodeAsync(patient);
+
+        var sent = host.OneTimeCodes.Where(c => c.PatientId == patient.PatientId).ToList();
+        Assert.Equal(2, sent.Count);
+        Assert.NotEqual(first, second);
+        Assert.Equal(TimeSpan.FromSeconds(31), sent[1].ExpiresAt - sent[0].ExpiresAt);
+    }
 }

@@ -71,6 +71,25 @@ public sealed class RegistrationApiTests(IdentityHost host) : IClassFixture<Iden
     }
 
     [Fact]
+    public async Task Knowing_the_registration_id_alone_does_not_complete_a_registration()
+    {
+        var patient = await host.InviteAsync();
+        var registrationId = await host.VerifiedAsync(patient, await host.AccessCodeAsync(patient));
+        var broadcastId = (await host.BroadcastAsync<IdentityVerified>(e => e.InvitationId == patient.InvitationId)).RegistrationId;
+
+        // Another client (no cookie from the identity check) that read the id off the broadcast event.
+        using var eavesdropper = host.Service.CreateClient();
+        var stolen = await eavesdropper.PostAsJsonAsync("/portal/api/registration/complete", new { registrationId = broadcastId, username = "mallory", password = "taking over this one" });
+        await AssertUniformFailure(stolen);
+
+        // The patient's own browser keeps the cookie; a client without cookies can present the link's token instead.
+        using var cookieless = host.Service.CreateClient();
+        var withToken = await cookieless.PostAsJsonAsync("/portal/api/registration/complete",
+            new { registrationId, username = "avery.token", password = "finishing from the app", token = patient.Token });
+        Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
+    }
+
+    [Fact]
     public async Task Every_failed_check_answers_the_same_whatever_was_wrong()
     {
         var patient = await host.InviteAsync();
@@ -243,6 +262,67 @@ public sealed class RegistrationApiTests(IdentityHost host) : IClassFixture<Iden
 
         await Eventually.TrueAsync(async () => (await host.VerifyAsync(patient.Token, patient.DateOfBirth, accessCode)).StatusCode == HttpStatusCode.BadRequest,
             what: "the cancelled invitation's token to be refused");
+    }
+
+    [Fact]
+    public async Task An_expired_invitation_voids_its_registration()
+    {
+        var patient = await host.InviteAsync();
+        var accessCode = await host.AccessCodeAsync(patient);
+
+        await host.PublishAsync(new InviteExpired(Guid.NewGuid(), patient.PracticeId, patient.PatientId, host.Clock.GetUtcNow(), patient.InvitationId));
+
+        await Eventually.TrueAsync(async () => (await host.VerifyAsync(patient.Token, patient.DateOfBirth, accessCode)).StatusCode == HttpStatusCode.BadRequest,
+            what: "the expired invitation's token to be refused");
+    }
+
+    [Fact]
+    public async Task Parallel_wrong_guesses_are_each_counted_and_lock_at_five()
+    {
+        var patient = await host.InviteAsync();
+        var accessCode = await host.AccessCodeAsync(patient);
+
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => host.VerifyAsync(patient.Token, patient.DateOfBirth, $"GUESS{i:00}")));
+
+        Assert.All(guesses, g => Assert.Equal(HttpStatusCode.BadRequest, g.StatusCode));
+        var locked = await host.BroadcastAsync<IdentityVerificationLocked>(e => e.InvitationId == patient.InvitationId);
+        Assert.Equal(5, locked.FailedAttempts);
+        await AssertUniformFailure(await host.VerifyAsync(patient.Token, patient.DateOfBirth, accessCode));
+    }
+
+    [Fact]
+    public async Task A_reinvitation_that_overtakes_the_revocation_event_is_not_voided_by_it()
+    {
+        var patient = await host.RegisteredAsync("avery.overtaken", "before the revocation");
+        var revokedAt = host.Clock.GetUtcNow();
+        host.Clock.Advance(TimeSpan.FromSeconds(5));
+        var reinvited = await host.InviteAsync(patient, InvitationTemplate.Reinvitation);
+
+        // The revocation (which happened before the re-invite) arrives late.
+        await host.PublishAsync(new AccessRevoked(Guid.NewGuid(), patient.PracticeId, patient.PatientId, revokedAt, RevocationReason.Security, "admin-1"));
+        await Eventually.TrueAsync(async () => (await host.SignInAsync("avery.overtaken", "before the revocation")).StatusCode == HttpStatusCode.Forbidden);
+
+        await host.VerifiedAsync(reinvited, await host.AccessCodeAsync(reinvited));
+    }
+
+    [Fact]
+    public async Task A_caregiver_invitation_leaves_the_patients_own_alone_and_proxy_revocation_ends_only_the_caregivers_access()
+    {
+        var patient = await host.InviteAsync();
+        var proxyId = Guid.NewGuid();
+        var caregiver = await host.InviteAsync(patient, InvitationTemplate.ProxyInvitation, proxyId: proxyId);
+
+        // Both registrations work side by side.
+        var own = await host.VerifiedAsync(patient, await host.AccessCodeAsync(patient));
+        Assert.Equal(HttpStatusCode.OK, (await host.CompleteAsync(own, "avery.self", "the patient's own phrase")).StatusCode);
+        var proxy = await host.VerifiedAsync(caregiver, await host.AccessCodeAsync(caregiver));
+        Assert.Equal(HttpStatusCode.OK, (await host.CompleteAsync(proxy, "jordan.caregiver", "the caregiver's phrase")).StatusCode);
+
+        await host.PublishAsync(new ProxyAccessRevoked(Guid.NewGuid(), patient.PracticeId, patient.PatientId, host.Clock.GetUtcNow(), proxyId, "admin-1"));
+
+        await Eventually.TrueAsync(async () => (await host.SignInAsync("jordan.caregiver", "the caregiver's phrase")).StatusCode == HttpStatusCode.Forbidden,
+            what: "the caregiver's sign-in to be refused");
+        Assert.Equal(HttpStatusCode.OK, (await host.SignInAsync("avery.self", "the patient's own phrase")).StatusCode);
     }
 
     [Fact]

@@ -7,7 +7,8 @@ using PortalPlatform.IdentityVerification.Verifying;
 
 namespace PortalPlatform.IdentityVerification.Accounts;
 
-public sealed record CompleteRequest(Guid? RegistrationId, string? Username, string? Password);
+/// <param name="Token">Optional: the link's token, for clients that do not keep the cookie the identity check set.</param>
+public sealed record CompleteRequest(Guid? RegistrationId, string? Username, string? Password, string? Token = null);
 
 /// <summary>Step two of registration: set up a new account (or set it up again after a revocation), or link an existing one.</summary>
 public static class AccountEndpoints
@@ -23,7 +24,7 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> CompleteAsync(
-        CompleteRequest request, IDocumentStore store, PasswordPolicy policy, IPasswordHasher<Account> hasher,
+        CompleteRequest request, HttpContext http, RegistrationSecrets secrets, IDocumentStore store, PasswordPolicy policy, IPasswordHasher<Account> hasher,
         IOptions<RegistrationOptions> options, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -54,7 +55,7 @@ public static class AccountEndpoints
         await using var session = store.LightweightSession();
         var stream = await session.Events.FetchForWriting<Registration>(request.RegistrationId!.Value, cancellationToken);
         var now = clock.GetUtcNow();
-        if (!ReadyForAccount(stream.Aggregate, now, options.Value))
+        if (!ReadyForAccount(stream.Aggregate, now, options.Value) || !CompletionProof.Presented(http, stream.Aggregate!, secrets, request.Token))
         {
             return PatientProblems.VerificationFailed();
         }
@@ -65,7 +66,7 @@ public static class AccountEndpoints
         if (account is not null)
         {
             // The one case where a taken username is fine: the same patient setting the account up again after a revocation.
-            if (account.LinkTo(registration.PracticeId, registration.PatientId) is not { RevokedAt: not null })
+            if (account.LinkTo(registration.PracticeId, registration.PatientId, registration.ProxyId) is not { RevokedAt: not null })
             {
                 return PatientProblems.Invalid("username", "This username is taken. Choose another, or sign in with it to link this practice.");
             }
@@ -77,16 +78,17 @@ public static class AccountEndpoints
 
         account.PasswordHash = hasher.HashPassword(account, request.Password!);
         account.PasswordSetAt = now;
-        account.Link(registration.PracticeId, registration.PatientId, registration.Id, now);
+        account.Link(registration.PracticeId, registration.PatientId, registration.ProxyId, registration.Id, now);
         session.Store(account);
 
         // Older accounts of this patient at this practice lose their revoked link: the old credentials lead nowhere now.
         var older = await session.Query<Account>()
-            .Where(a => a.Id != account.Id && a.Links.Any(l => l.PracticeId == registration.PracticeId && l.PatientId == registration.PatientId))
+            .Where(a => a.Id != account.Id && a.Links.Any(l => l.PracticeId == registration.PracticeId && l.PatientId == registration.PatientId && l.ProxyId == registration.ProxyId))
             .ToListAsync(cancellationToken);
         foreach (var stale in older)
         {
-            stale.Links.RemoveAll(l => l.PracticeId == registration.PracticeId && l.PatientId == registration.PatientId && l.RevokedAt is not null);
+            stale.Links.RemoveAll(l => l.PracticeId == registration.PracticeId && l.PatientId == registration.PatientId && l.ProxyId == registration.ProxyId
+                && l.RevokedAt is not null);
             session.Store(stale);
         }
 
@@ -101,7 +103,7 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> LinkAsync(
-        CompleteRequest request, IDocumentStore store, IPasswordHasher<Account> hasher, SignInThrottle throttle,
+        CompleteRequest request, HttpContext http, RegistrationSecrets secrets, IDocumentStore store, IPasswordHasher<Account> hasher, SignInThrottle throttle,
         IOptions<RegistrationOptions> options, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -128,7 +130,7 @@ public static class AccountEndpoints
         await using var session = store.LightweightSession();
         var stream = await session.Events.FetchForWriting<Registration>(request.RegistrationId!.Value, cancellationToken);
         var now = clock.GetUtcNow();
-        if (!ReadyForAccount(stream.Aggregate, now, options.Value))
+        if (!ReadyForAccount(stream.Aggregate, now, options.Value) || !CompletionProof.Presented(http, stream.Aggregate!, secrets, request.Token))
         {
             return PatientProblems.VerificationFailed();
         }
@@ -147,7 +149,7 @@ public static class AccountEndpoints
             return PatientProblems.SignInFailed();
         }
 
-        account.Link(registration.PracticeId, registration.PatientId, registration.Id, now);
+        account.Link(registration.PracticeId, registration.PatientId, registration.ProxyId, registration.Id, now);
         session.Store(account);
         stream.AppendOne(new AccountSetUp(registration.Id, registration.PracticeId, registration.PatientId, registration.InvitationId, account.Id, true, now));
         if (await SaveAsync(session, cancellationToken) is { } conflict)

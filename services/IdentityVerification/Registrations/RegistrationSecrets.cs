@@ -18,6 +18,12 @@ public sealed class RegistrationSecrets(IOptions<RegistrationOptions> options)
     /// <summary>The registration link's token: 256 bits, base64url.</summary>
     public string TokenFor(Guid registrationId) => Base64Url.EncodeToString(Mac("registration-token", registrationId, 0));
 
+    /// <summary>
+    /// Handed (as an HttpOnly cookie) to whoever passed the identity check: completing needs it or the token, so the
+    /// registration id alone (which broadcast events carry) cannot complete anyone's registration.
+    /// </summary>
+    public string CompletionProofFor(Guid registrationId) => Base64Url.EncodeToString(Mac("completion-proof", registrationId, 0));
+
     public static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     /// <summary>The <paramref name="sequence"/>-th one-time code of a registration: 6 digits.</summary>
@@ -54,6 +60,10 @@ public sealed class RegistrationSecrets(IOptions<RegistrationOptions> options)
     /// <summary>Compares two codes in constant time.</summary>
     public static bool Same(string expected, string given) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Normalize(expected)), Encoding.UTF8.GetBytes(Normalize(given)));
+
+    /// <summary>Compares two strings exactly, in constant time.</summary>
+    public static bool SameExactly(string expected, string given) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(given));
 
     private byte[] Mac(string purpose, Guid registrationId, int sequence) =>
         HMACSHA256.HashData(

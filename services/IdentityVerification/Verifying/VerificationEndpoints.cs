@@ -30,8 +30,8 @@ public static class VerificationEndpoints
     }
 
     private static async Task<IResult> VerifyAsync(
-        VerifyRequest request, IDocumentStore store, RegistrationSecrets secrets, IOptions<RegistrationOptions> options, TimeProvider clock,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        VerifyRequest request, HttpContext http, IDocumentStore store, RegistrationSecrets secrets, IOptions<RegistrationOptions> options,
+        TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Token))
@@ -89,6 +89,7 @@ public static class VerificationEndpoints
             if (result.Passed)
             {
                 logger.LogInformation("Identity check passed for registration {RegistrationId}", registration.Id);
+                CompletionProof.Hand(http, secrets.CompletionProofFor(registration.Id), options.Value.CompletionWindow);
                 return Results.Ok(new { registrationId = registration.Id });
             }
 
