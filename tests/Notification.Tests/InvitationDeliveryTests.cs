@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using PortalPlatform.Contracts;
 using PortalPlatform.Hosting.Local;
 using PortalPlatform.ServiceDefaults.Security;
@@ -125,8 +126,7 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
 
         using var staff = _service.StaffClient(_practice);
         var row = await Eventually.GetAsync(async () =>
-            (await staff.DeliveriesAsync(command.PatientId)).SingleOrDefault(r => r.Attempts >= 3), Patience, "three attempts");
-        Assert.Equal("Queued", row.State);
+            (await staff.DeliveriesAsync(command.PatientId)).SingleOrDefault(r => r.Attempts >= 3 && r.State == "Queued"), Patience, "three attempts, waiting for the next");
         Assert.Contains("451", row.LastError);
         Assert.DoesNotContain(servers.Failed, f => f.InvitationId == command.InvitationId);
     }
@@ -155,6 +155,35 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
     }
 
     [Fact]
+    public async Task A_text_the_provider_later_reports_undelivered_is_marked_bounced_and_reported_to_enrollment()
+    {
+        var command = NotificationServers.Invitation(_practice, null, NotificationServers.UniquePhone());
+        await servers.SendAsync(command);
+        using var staff = _service.StaffClient(_practice);
+        var sent = await Eventually.GetAsync(async () =>
+            (await staff.DeliveriesAsync(command.PatientId)).SingleOrDefault(r => r.State == "Sent"), Patience, "the text sent");
+        using var provider = _service.CreateClient();
+        var callback = new { reference = sent.DeliveryId.ToString("N"), status = "undelivered", error = "30003 unreachable handset" };
+
+        using var wrongKey = new HttpRequestMessage(HttpMethod.Post, "/api/sms/status") { Content = JsonContent.Create(callback) };
+        wrongKey.Headers.Authorization = new("Bearer", "not-the-key");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await provider.SendAsync(wrongKey)).StatusCode);
+        Assert.Equal("Sent", (await staff.DeliveriesAsync(command.PatientId)).Single().State);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sms/status") { Content = JsonContent.Create(callback) };
+        request.Headers.Authorization = new("Bearer", NotificationServers.WebhookKey);
+        Assert.Equal(HttpStatusCode.NoContent, (await provider.SendAsync(request)).StatusCode);
+
+        var row = (await staff.DeliveriesAsync(command.PatientId)).Single();
+        Assert.Equal("Bounced", row.State);
+        Assert.Contains("undelivered", row.LastError);
+        var failed = await Eventually.GetAsync(
+            () => Task.FromResult(servers.Failed.SingleOrDefault(f => f.InvitationId == command.InvitationId)), Patience, "InviteDeliveryFailed for the bounce");
+        Assert.Equal(DeliveryChannel.Sms, failed.Channel);
+        Assert.True(failed.Permanent);
+    }
+
+    [Fact]
     public async Task A_patient_id_that_is_too_long_is_a_problem_naming_the_field()
     {
         using var staff = _service.StaffClient(_practice, StaffRoles.Admin);
@@ -166,7 +195,10 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
         Assert.Contains("patientId", await response.Content.ReadAsStringAsync());
     }
 
+    // MassTransit's "process" span: one per delivery of the message to the consumer, duplicates included.
     private int ConsumedCount(Guid messageId) => _service.Spans.Count(span =>
         span.Kind == ActivityKind.Consumer
-        && span.TagObjects.Any(tag => tag.Key.Contains("message_id", StringComparison.Ordinal) && string.Equals(tag.Value?.ToString(), messageId.ToString(), StringComparison.OrdinalIgnoreCase)));
+        && span.GetTagItem("messaging.operation") as string == "process"
+        && span.GetTagItem("messaging.masstransit.consumer_type") as string == typeof(Invitations.DeliverInvitationConsumer).FullName
+        && string.Equals(span.GetTagItem("messaging.masstransit.message_id")?.ToString(), messageId.ToString(), StringComparison.OrdinalIgnoreCase));
 }

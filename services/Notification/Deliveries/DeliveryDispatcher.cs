@@ -61,10 +61,17 @@ public sealed class DeliveryDispatcher(
                 var due = await DueAsync(stoppingToken);
                 if (due.Count > 0)
                 {
-                    await Parallel.ForEachAsync(
-                        due,
-                        new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelSends, CancellationToken = stoppingToken },
-                        async (id, token) => await AttemptAsync(id, schedule, settings.SendLease, token));
+                    try
+                    {
+                        await Parallel.ForEachAsync(
+                            due,
+                            new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelSends, CancellationToken = stoppingToken },
+                            async (id, token) => await AttemptAsync(id, schedule, settings.SendLease, token));
+                    }
+                    catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        logger.LogError(ex, "A round of deliveries failed; the next round retries what is still due");
+                    }
                 }
 
                 if (due.Count < BatchSize)
@@ -145,6 +152,12 @@ public sealed class DeliveryDispatcher(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             outcome = SendOutcome.TransientFailure(Interrupted);
+        }
+        catch (Exception ex)
+        {
+            // Whatever a sender did not expect must not stop the dispatcher: count it as a failed attempt.
+            logger.LogError(ex, "Sending delivery {DeliveryId} threw", id);
+            outcome = SendOutcome.TransientFailure($"unexpected {ex.GetType().Name}");
         }
 
         activity?.SetTag("portal.delivery.outcome", outcome.Accepted ? "sent" : outcome.Permanent ? "refused" : "retry");

@@ -67,7 +67,7 @@ public static class MessageTemplates
     public static string InvitationText(DeliverInvitation command) => KindOf(command.Template) switch
     {
         MessageKind.Reinvitation =>
-            $"{command.PracticeName}: your patient portal access is back. Verify your identity and set up your account again: {command.RegistrationLink} (expires {DateOf(command.ExpiresAt)})",
+            $"{command.PracticeName}: your patient portal access is back. To use it, verify your identity and set up your account again: {command.RegistrationLink} (expires {DateOf(command.ExpiresAt)})",
         MessageKind.ProxyInvitation =>
             $"{command.PracticeName}: you are invited to the patient portal as a caregiver. Set up your account: {command.RegistrationLink} (expires {DateOf(command.ExpiresAt)})",
         _ =>
