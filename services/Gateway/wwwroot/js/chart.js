@@ -26,7 +26,7 @@ const describe = value => {
   if (typeof value !== 'object') return String(value);
   return Object.entries(value)
     .filter(([k, v]) => v !== null && v !== undefined && v !== '' && !/Id$/.test(k) && k !== 'expiresAt')
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? describe(v) : reasonTexts[v] ?? (v === 'Sms' ? 'text message' : v)}`)
+    .map(([k, v]) => `${k}: ${typeof v === 'object' ? describe(v) : reasonTexts[v] ?? ({ Sms: 'text message', Email: 'email' }[v] ?? v)}`)
     .join(', ');
 };
 
