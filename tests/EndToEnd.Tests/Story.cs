@@ -22,7 +22,16 @@ public static partial class Story
         await page.GetByLabel("Name").FillAsync(name);
         await page.GetByLabel("Role").SelectOptionAsync(role);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard**");
+        try
+        {
+            await page.WaitForURLAsync("**/dashboard**", new() { WaitUntil = WaitUntilState.Commit });
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(new Regex("patient portal", RegexOptions.IgnoreCase));
+        }
+        catch (Exception e) when (e is TimeoutException or PlaywrightException)
+        {
+            await ScreenshotAsync(page, $"sign-in-failed-{userId}");
+            throw new TimeoutException($"staff sign-in did not reach the dashboard; the page is at {page.Url}", e);
+        }
     }
 
     public static Task ScreenshotAsync(IPage page, string step) =>
