@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -31,7 +32,8 @@ public class ServiceFactory<TEntryPoint>(IsolatedServers servers, string service
             configuration[key] = value;
         }
 
-        // UseSetting, not ConfigureAppConfiguration: Program.cs reads connection strings before the host is built.
+        // UseSetting, not ConfigureAppConfiguration: a minimal-hosting Program reads its configuration before Build(),
+        // and only host settings reach it that early (WebApplicationFactory hands them over as command-line arguments).
         foreach (var (key, value) in configuration)
         {
             builder.UseSetting(key, value);
