@@ -36,16 +36,16 @@ public sealed class PlatformStoryTests(ITestOutputHelper output)
             var patientId = await portal.AddPatientAsync(admin, email, phone, dateOfBirth);
             await portal.SendOkAsync(HttpMethod.Post, $"/api/patients/{patientId}/portal/invitations", admin, new { });
             await portal.RegisterAsync(await portal.InvitationTokenAsync(email), phone, dateOfBirth, "robin", "first-Passw0rd!");
-            await Eventually.TrueAsync(async () => (await portal.SignInAsync("robin", "first-Passw0rd!")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "first sign-in");
+            await PortalClient.PatientlyAsync(async () => (await portal.SignInAsync("robin", "first-Passw0rd!")).StatusCode == HttpStatusCode.OK, "first sign-in");
 
             // When staff revoke access, the patient is refused with exactly the sentence DESIGN.md gives
             await portal.SendOkAsync(HttpMethod.Post, $"/api/patients/{patientId}/portal/revocation", admin, new { reason = "PatientRequest" });
-            await Eventually.TrueAsync(async () =>
+            await PortalClient.PatientlyAsync(async () =>
             {
                 using var refused = await portal.SignInAsync("robin", "first-Passw0rd!");
                 return refused.StatusCode == HttpStatusCode.Forbidden &&
                        (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString() == Refused;
-            }, TimeSpan.FromSeconds(30), "sign-in refused after revocation");
+            }, "sign-in refused after revocation");
             var revoked = await Eventually.GetAsync(async () =>
             {
                 var portalStatus = await portal.SendOkAsync(HttpMethod.Get, $"/api/patients/{patientId}/portal", admin);
@@ -59,7 +59,7 @@ public sealed class PlatformStoryTests(ITestOutputHelper output)
             await portal.RegisterAsync(secondToken, phone, dateOfBirth, "robin2", "second-Passw0rd!");
 
             // Then the new credentials sign in, the old ones do not, and the chart shows Enrolled
-            await Eventually.TrueAsync(async () => (await portal.SignInAsync("robin2", "second-Passw0rd!")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "sign-in after re-registration");
+            await PortalClient.PatientlyAsync(async () => (await portal.SignInAsync("robin2", "second-Passw0rd!")).StatusCode == HttpStatusCode.OK, "sign-in after re-registration");
             Assert.NotEqual(HttpStatusCode.OK, (await portal.SignInAsync("robin", "first-Passw0rd!")).StatusCode);
             await Eventually.TrueAsync(async () =>
                 (await portal.SendOkAsync(HttpMethod.Get, $"/api/patients/{patientId}/portal", admin)).GetProperty("status").GetString() == "Enrolled",
