@@ -1,9 +1,7 @@
 using PortalPlatform.AppHost;
 using PortalPlatform.Dashboard;
 using PortalPlatform.Hosting.ApplicationModel;
-#if PORTAL_SINKS
 using PortalPlatform.Hosting.Resources;
-#endif
 
 // The platform's topology, read top to bottom: servers, databases, sinks, the four services and what each uses.
 var builder = DistributedApplicationBuilder.CreateBuilder(args);
@@ -18,10 +16,8 @@ var notificationDb = postgres.AddDatabase("notificationdb");
 
 var rabbitmq = builder.AddRabbitMQ("rabbitmq", ports.RabbitMq, ports.RabbitMqManagement);
 
-#if PORTAL_SINKS
 var mail = builder.AddMailSink("mail", ports.Smtp);
 var sms = builder.AddSmsSink("sms", ports.Sms);
-#endif
 
 var enrollment = builder.AddProject("enrollment", "services/Enrollment", ports.Enrollment)
     .WithReference(enrollmentDb).WaitFor(enrollmentDb)
@@ -29,12 +25,9 @@ var enrollment = builder.AddProject("enrollment", "services/Enrollment", ports.E
 
 var notification = builder.AddProject("notification", "services/Notification", ports.Notification)
     .WithReference(notificationDb).WaitFor(notificationDb)
-    .WithReference(rabbitmq).WaitFor(rabbitmq);
-#if PORTAL_SINKS
-notification
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithReference(mail, connectionName: "smtp").WaitFor(mail)
     .WithReference(sms).WaitFor(sms);
-#endif
 
 var identity = builder.AddProject("identity-verification", "services/IdentityVerification", ports.IdentityVerification)
     .WithReference(identityDb).WaitFor(identityDb)

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.Options;
+using PortalPlatform.Contracts;
+using PortalPlatform.Notification.Email;
+using PortalPlatform.Notification.Sms;
+
+namespace PortalPlatform.Notification.Deliveries;
+
+/// <summary>Lets a consumer wake the dispatcher at once instead of at its next poll.</summary>
+public sealed class DispatcherWakeUp
+{
+    private readonly Channel<bool> _signals = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public void Signal() => _signals.Writer.TryWrite(true);
+
+    public async Task WaitAsync(TimeSpan poll, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(poll, clock, timeout.Token);
+        var signalled = _signals.Reader.WaitToReadAsync(timeout.Token).AsTask();
+        await Task.WhenAny(delay, signalled);
+        await timeout.CancelAsync();
+        _signals.Reader.TryRead(out _);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+}
+
+/// <summary>
+/// Sends every due delivery. Per attempt: claim it (an event appended with optimistic concurrency, so two
+/// instances never send the same attempt), send, then record the outcome. Retries are stored (next-attempt time),
+/// so they survive restarts; an attempt whose process died is taken over when its lease runs out.
+/// </summary>
+public sealed class DeliveryDispatcher(
+    IDocumentStore store,
+    SmtpEmailSender email,
+    SmsProviderClient sms,
+    DispatcherWakeUp wakeUp,
+    IOptions<DeliveryOptions> options,
+    TimeProvider clock,
+    ILogger<DeliveryDispatcher> logger) : BackgroundService
+{
+    public const string TelemetryName = "PortalPlatform.Notification";
+    private const int BatchSize = 200;
+    private const string Interrupted = "interrupted by a shutdown";
+    private static readonly ActivitySource Source = new(TelemetryName);
+    private static readonly Meter Meter = new(TelemetryName);
+    private static readonly Counter<long> Attempts = Meter.CreateCounter<long>("portal.notification.attempts", description: "send attempts by channel and outcome");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var schedule = new RetrySchedule(settings.MaxAttempts, settings.FirstRetryDelay, settings.MaxRetryDelay, Random.Shared.NextDouble);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var due = await DueAsync(stoppingToken);
+                if (due.Count > 0)
+                {
+                    try
+                    {
+                        await Parallel.ForEachAsync(
+                            due,
+                            new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelSends, CancellationToken = stoppingToken },
+                            async (id, token) => await AttemptAsync(id, schedule, settings.SendLease, token));
+                    }
+                    catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        logger.LogError(ex, "A round of deliveries failed; the next round retries what is still due");
+                    }
+                }
+
+                if (due.Count < BatchSize)
+                {
+                    await wakeUp.WaitAsync(settings.PollInterval, clock, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<IReadOnlyList<Guid>> DueAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var now = clock.GetUtcNow();
+            await using var session = store.QuerySession();
+            return await session.Query<Delivery>()
+                .Where(d => (d.State == DeliveryState.Queued || d.State == DeliveryState.Sending) && d.DueAt <= now)
+                .OrderBy(d => d.DueAt)
+                .Select(d => d.Id)
+                .Take(BatchSize)
+                .ToListAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Looking for due deliveries failed; trying again at the next poll");
+            return [];
+        }
+    }
+
+    private async Task AttemptAsync(Guid id, RetrySchedule schedule, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        DeliveryAttemptStarted started;
+        Delivery delivery;
+        OutboundMessage? outbound;
+        try
+        {
+            await using var claim = store.LightweightSession();
+            var stream = await claim.Events.FetchForWriting<Delivery>(id, cancellationToken);
+            if (stream.Aggregate is not { } current || current.Claim(clock.GetUtcNow(), lease) is not { } next)
+            {
+                return;
+            }
+
+            stream.AppendOne(next);
+            await claim.SaveChangesAsync(cancellationToken);
+            (started, delivery) = (next, current);
+            delivery.Apply(started);
+            outbound = await claim.LoadAsync<OutboundMessage>(id, cancellationToken);
+        }
+        catch (Exception ex) when (ex is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException)
+        {
+            return; // another sender claimed this attempt first
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Claiming delivery {DeliveryId} failed; it stays due", id);
+            return;
+        }
+
+        using var activity = Source.StartActivity($"deliver {delivery.Channel.ToString().ToLowerInvariant()}", ActivityKind.Client);
+        activity?.SetTag("portal.delivery.id", id);
+        activity?.SetTag("portal.delivery.attempt", started.Attempt);
+        activity?.SetTag("portal.delivery.kind", delivery.Kind.ToString());
+
+        SendOutcome outcome;
+        try
+        {
+            outcome = outbound is null
+                ? SendOutcome.PermanentFailure("message content missing")
+                : delivery.Channel == DeliveryChannel.Email
+                    ? await email.SendAsync(id, outbound, cancellationToken)
+                    : await sms.SendAsync(id, outbound, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome = SendOutcome.TransientFailure(Interrupted);
+        }
+        catch (Exception ex)
+        {
+            // Whatever a sender did not expect must not stop the dispatcher: count it as a failed attempt.
+            logger.LogError(ex, "Sending delivery {DeliveryId} threw", id);
+            outcome = SendOutcome.TransientFailure($"unexpected {ex.GetType().Name}");
+        }
+
+        activity?.SetTag("portal.delivery.outcome", outcome.Accepted ? "sent" : outcome.Permanent ? "refused" : "retry");
+        if (!outcome.Accepted)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, outcome.Detail);
+        }
+
+        Attempts.Add(1, new("channel", delivery.Channel.ToString()), new("outcome", outcome.Accepted ? "sent" : outcome.Permanent ? "refused" : "retry"));
+        await RecordAsync(id, started, outcome, schedule);
+    }
+
+    // Recorded even while shutting down: the message may have been sent, and forgetting that would send it again.
+    private async Task RecordAsync(Guid id, DeliveryAttemptStarted started, SendOutcome outcome, RetrySchedule schedule)
+    {
+        try
+        {
+            await using var session = store.LightweightSession();
+            var stream = await session.Events.FetchForWriting<Delivery>(id, CancellationToken.None);
+            if (stream.Aggregate is not { State: DeliveryState.Sending } delivery || delivery.Attempts != started.Attempt)
+            {
+                logger.LogWarning("Delivery {DeliveryId} attempt {Attempt} was taken over by another sender; its outcome is not recorded", id, started.Attempt);
+                return;
+            }
+
+            var concluded = delivery.Conclude(outcome, clock.GetUtcNow(), schedule);
+            if (outcome.Detail == Interrupted && concluded is DeliveryAttemptFailed interrupted)
+            {
+                concluded = interrupted with { NextAttemptAt = interrupted.FailedAt };
+            }
+
+            stream.AppendOne(concluded);
+            if (concluded is DeliverySent or DeliveryFailed)
+            {
+                session.Delete<OutboundMessage>(id);
+            }
+
+            await session.SaveChangesAsync(CancellationToken.None);
+            if (concluded is DeliveryFailed failed)
+            {
+                logger.LogWarning("Delivery {DeliveryId} ({Channel}) failed after {Attempts} attempts: {Reason}", id, delivery.Channel, failed.Attempt, failed.Reason);
+            }
+        }
+        catch (Exception ex) when (ex is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException)
+        {
+            logger.LogWarning("Delivery {DeliveryId} changed while attempt {Attempt} was sending; its outcome is not recorded", id, started.Attempt);
+        }
+        catch (Exception ex)
+        {
+            // The database is away: the claim's lease runs out and the attempt is made again, with the same message id.
+            logger.LogError(ex, "Recording attempt {Attempt} of delivery {DeliveryId} failed", started.Attempt, id);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using PortalPlatform.Contracts;
+using PortalPlatform.Hosting.Local;
+using PortalPlatform.ServiceDefaults.Messaging;
+using PortalPlatform.ServiceDefaults.Security;
+using PortalPlatform.Testing;
+
+namespace PortalPlatform.Notification.Tests;
+
+/// <summary>
+/// The test class's own database and vhost, plus a bus on that vhost that sends the real commands and hears
+/// every InviteDelivered / InviteDeliveryFailed the service publishes.
+/// </summary>
+public sealed class NotificationServers : IsolatedServers
+{
+    public ConcurrentQueue<InviteDelivered> Delivered { get; } = new();
+    public ConcurrentQueue<InviteDeliveryFailed> Failed { get; } = new();
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "portalplatform-notification-tests", Guid.NewGuid().ToString("N")[..12]);
+
+    private IBusControl _bus = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _bus = Bus.Factory.CreateUsingRabbitMq(rabbit =>
+        {
+            rabbit.Host(new Uri(RabbitMqConnectionString));
+            rabbit.ReceiveEndpoint("tests-delivery-outcomes", endpoint =>
+            {
+                endpoint.Handler<InviteDelivered>(context => { Delivered.Enqueue(context.Message); return Task.CompletedTask; });
+                endpoint.Handler<InviteDeliveryFailed>(context => { Failed.Enqueue(context.Message); return Task.CompletedTask; });
+            });
+        });
+        await _bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await _bus.StopAsync();
+        await base.DisposeAsync();
+    }
+
+    public async Task SendAsync<TCommand>(TCommand command) where TCommand : class, IPortalCommand
+    {
+        var endpoint = await _bus.GetSendEndpoint(CommandRouting.AddressOf(typeof(TCommand)));
+        await endpoint.Send(command, context => context.MessageId = command.CommandId);
+    }
+
+    public LocalMailSink NewMailSink(int? port = null) => new(Path.Combine(Root, $"mail-{Guid.NewGuid():N}"), port ?? Ports.Free());
+
+    public LocalSmsSink NewSmsSink() => new(Path.Combine(Root, $"sms-{Guid.NewGuid():N}"), Ports.Free());
+
+    /// <summary>The real service, pointed at the sinks, with retries fast enough for a test.</summary>
+    public ServiceFactory<NotificationService> Service(int smtpPort, LocalSmsSink sms) => new NotificationServiceFactory(this, new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:smtp"] = $"smtp://127.0.0.1:{smtpPort}",
+        ["Smtp:Security"] = "None",
+        ["Smtp:From"] = "portal@riverside.example",
+        ["Smtp:FromName"] = "Riverside Family Practice",
+        ["Smtp:Timeout"] = "00:00:20",
+        ["Sms:BaseUrl"] = sms.BaseUrl.ToString(),
+        ["Sms:ApiKey"] = sms.ApiKey,
+        ["Sms:From"] = "+15550001111",
+        ["Delivery:FirstRetryDelay"] = "00:00:00.200",
+        ["Delivery:MaxRetryDelay"] = "00:00:01",
+        ["Delivery:MaxAttempts"] = "50",
+        ["Delivery:PollInterval"] = "00:00:00.100",
+        ["Delivery:SendLease"] = "00:00:30",
+    });
+
+    public static DeliverInvitation Invitation(Guid practiceId, string? email, string? phone, InvitationTemplate template = InvitationTemplate.Invitation) => new(
+        Guid.NewGuid(), practiceId, $"P-{Guid.NewGuid():N}"[..10], Guid.NewGuid(), "Riverside Family Practice", "Ana", email, phone,
+        $"https://portal.example/register?token={Guid.NewGuid():N}", DateTimeOffset.UtcNow.AddDays(14), template);
+
+    public static string UniqueEmail(string domain = "example.com") => $"ana.{Guid.NewGuid():N}"[..16] + "@" + domain;
+
+    public static string UniquePhone() => "+1555" + Random.Shared.Next(2000000, 9999999);
+}
+
+/// <summary>
+/// ServiceFactory whose settings Program.cs can read while it builds: configuration added in ConfigureWebHost
+/// arrives only at Build(), after AddPortalEventStore has looked for its connection string; host settings
+/// (UseSetting) reach WebApplication.CreateBuilder as arguments.
+/// </summary>
+public sealed class NotificationServiceFactory(IsolatedServers servers, Dictionary<string, string?> settings)
+    : ServiceFactory<NotificationService>(servers, NotificationService.Name, settings)
+{
+    private readonly Dictionary<string, string?> _settings = new(servers.ConfigurationFor(NotificationService.Name).Concat(settings));
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
+
+/// <summary>Reads the staff deliveries API of a running service.</summary>
+public static class StaffApi
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public static HttpClient StaffClient(this ServiceFactory<NotificationService> service, Guid practiceId, string role = StaffRoles.Staff)
+    {
+        var token = service.Services.GetRequiredService<StaffTokenIssuer>().Issue(new StaffUser(practiceId, "u-1", "Sam Staff", role));
+        var client = service.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public static async Task<List<DeliveryRow>> DeliveriesAsync(this HttpClient client, string patientId)
+    {
+        var response = await client.GetAsync($"/api/patients/{Uri.EscapeDataString(patientId)}/portal/deliveries");
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<List<DeliveryRow>>(Json))!;
+    }
+}
+
+public sealed record DeliveryRow(
+    Guid DeliveryId, Guid? InvitationId, string Kind, string Channel, string Address, string State, int Attempts,
+    string? LastError, DateTimeOffset QueuedAt, DateTimeOffset UpdatedAt, DateTimeOffset? SentAt);
