@@ -1,0 +1,76 @@
+using System.ComponentModel.DataAnnotations;
+using Marten;
+using Microsoft.Extensions.Options;
+using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.Enrollment.Projections;
+
+namespace PortalPlatform.Enrollment.Expiry;
+
+/// <summary>How often the expiry job looks for invitations past their lifetime (section <c>InvitationExpiry</c>).</summary>
+public sealed class InvitationExpiryOptions
+{
+    public const string Section = "InvitationExpiry";
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>
+/// Expires invitations on time without anyone asking: every sweep finds Invited patients whose invitation is past
+/// its expiry and appends InvitationExpired with the usual version check (a concurrent re-invite wins; the next
+/// sweep looks again). Time comes from <see cref="TimeProvider"/>, so tests drive it with a fake clock.
+/// </summary>
+public sealed class InvitationExpiryJob(
+    IDocumentStore store, TimeProvider clock, IOptions<InvitationExpiryOptions> options, ILogger<InvitationExpiryJob> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Invitation expiry sweep failed; retrying at the next interval");
+            }
+
+            await Task.Delay(options.Value.SweepInterval, clock, stoppingToken);
+        }
+    }
+
+    /// <summary>Expires every invitation that is due now; returns how many.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        IReadOnlyList<PortalStatusView> due;
+        await using (var query = store.QuerySession())
+        {
+            due = await query.Query<PortalStatusView>()
+                .Where(v => v.PendingInvitationExpiresAt != null && v.PendingInvitationExpiresAt <= now)
+                .Take(500)
+                .ToListAsync(cancellationToken);
+        }
+
+        var expired = 0;
+        foreach (var view in due)
+        {
+            await using var session = store.LightweightSession();
+            var outcome = await PortalAccessStream.DecideAsync(session, view.PracticeId, view.PatientId, expectedVersion: null,
+                _ => new ExpireInvitation(view.Invitation!.InvitationId, now), cancellationToken);
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken);
+                expired += outcome.Decision.Events.Count;
+            }
+            catch (Exception ex) when (PortalAccessStream.IsConcurrencyConflict(ex))
+            {
+                logger.LogInformation("Stream of an expiring invitation changed concurrently; the next sweep decides again");
+            }
+        }
+
+        return expired;
+    }
+}

@@ -1,0 +1,83 @@
+using JasperFx.Events;
+using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.ServiceDefaults.EventStore;
+using Integration = PortalPlatform.Contracts;
+using PortalStatus = PortalPlatform.Contracts.PortalStatus;
+
+namespace PortalPlatform.Enrollment.Messaging;
+
+/// <summary>
+/// What leaves Enrollment for each stored event: broadcast integration events (ids, times, states; never contact
+/// data or the revocation note) and the CreateRegistration command for Identity-Verification's own queue.
+/// </summary>
+public sealed class IntegrationEvents : IIntegrationEventMap
+{
+    public IEnumerable<object> Map(IEvent stored)
+    {
+        switch (stored.Data)
+        {
+            case InvitationIssued e:
+                yield return new Integration.InviteIssued(
+                    stored.IdFor<Integration.InviteIssued>(), e.PracticeId, e.PatientId, e.IssuedAt, e.InvitationId, e.ExpiresAt,
+                    IsReinvite: e.PreviousStatus != PortalStatus.NotInvited, e.ReplacesInvitationId, e.IssuedBy);
+                yield return new Integration.CreateRegistration(
+                    stored.IdFor<Integration.CreateRegistration>(), e.PracticeId, e.PatientId, e.InvitationId, e.ExpiresAt,
+                    e.PracticeName, e.FirstName, e.DateOfBirth, e.Email, e.Phone, e.Template, ProxyId: null);
+                foreach (var changed in StatusChange(stored, e.PracticeId, e.PatientId, e.IssuedAt, e.PreviousStatus, PortalStatus.Invited))
+                {
+                    yield return changed;
+                }
+
+                break;
+            case InvitationCancelled e:
+                yield return new Integration.InviteCancelled(
+                    stored.IdFor<Integration.InviteCancelled>(), e.PracticeId, e.PatientId, e.CancelledAt, e.InvitationId, e.CancelledBy);
+                foreach (var changed in StatusChange(stored, e.PracticeId, e.PatientId, e.CancelledAt, PortalStatus.Invited, e.RestoredStatus))
+                {
+                    yield return changed;
+                }
+
+                break;
+            case InvitationExpired e:
+                yield return new Integration.InviteExpired(stored.IdFor<Integration.InviteExpired>(), e.PracticeId, e.PatientId, e.ExpiredAt, e.InvitationId);
+                yield return StatusChanged(stored, e.PracticeId, e.PatientId, e.ExpiredAt, PortalStatus.Invited, PortalStatus.InviteExpired);
+                break;
+            case VerificationLocked e:
+                yield return StatusChanged(stored, e.PracticeId, e.PatientId, e.LockedAt, PortalStatus.Invited, PortalStatus.VerificationLocked);
+                break;
+            case RegistrationCompleted e:
+                yield return StatusChanged(stored, e.PracticeId, e.PatientId, e.CompletedAt, PortalStatus.Invited, PortalStatus.Enrolled);
+                break;
+            case AccessRevoked e:
+                yield return new Integration.AccessRevoked(stored.IdFor<Integration.AccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.Reason, e.RevokedBy);
+                yield return StatusChanged(stored, e.PracticeId, e.PatientId, e.RevokedAt, e.PreviousStatus, PortalStatus.AccessRevoked);
+                break;
+            case ProxyInvited e:
+                yield return new Integration.CreateRegistration(
+                    stored.IdFor<Integration.CreateRegistration>(), e.PracticeId, e.PatientId, e.InvitationId, e.ExpiresAt,
+                    e.PracticeName, e.FirstName, e.DateOfBirth, e.Email, e.Phone, Integration.InvitationTemplate.ProxyInvitation, e.ProxyId);
+                break;
+            case ProxyAccessGranted e:
+                yield return new Integration.ProxyAccessGranted(
+                    stored.IdFor<Integration.ProxyAccessGranted>(), e.PracticeId, e.PatientId, e.GrantedAt, e.ProxyId, e.Relationship, e.GrantedBy);
+                break;
+            case ProxyAccessRevoked e:
+                yield return new Integration.ProxyAccessRevoked(
+                    stored.IdFor<Integration.ProxyAccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.ProxyId, e.RevokedBy);
+                break;
+        }
+    }
+
+    private static IEnumerable<Integration.PortalStatusChanged> StatusChange(
+        IEvent stored, Guid practiceId, string patientId, DateTimeOffset at, PortalStatus before, PortalStatus after)
+    {
+        if (before != after)
+        {
+            yield return StatusChanged(stored, practiceId, patientId, at, before, after);
+        }
+    }
+
+    private static Integration.PortalStatusChanged StatusChanged(
+        IEvent stored, Guid practiceId, string patientId, DateTimeOffset at, PortalStatus before, PortalStatus after) =>
+        new(stored.IdFor<Integration.PortalStatusChanged>(), practiceId, patientId, at, before, after, stored.Version);
+}
