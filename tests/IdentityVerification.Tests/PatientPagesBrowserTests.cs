@@ -1,0 +1,105 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using PortalPlatform.Contracts;
+using PortalPlatform.Testing;
+
+namespace PortalPlatform.IdentityVerification.Tests;
+
+/// <summary>The service on a real port, for a real browser.</summary>
+public sealed class KestrelIdentityHost : IdentityHost
+{
+    public string Address { get; private set; } = "";
+
+    protected override void Prepare(HostedIdentityService service) => service.UseKestrel(0);
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Address = Service.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+    }
+}
+
+/// <summary>The patient pages in Chromium, on a phone-sized screen, used only through their labels.</summary>
+public sealed class PatientPagesBrowserTests(KestrelIdentityHost host) : IClassFixture<KestrelIdentityHost>, IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private IPage _page = null!;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"],
+        });
+        _page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task A_patient_registers_through_the_link_and_after_a_revocation_the_sign_in_page_shows_the_exact_message()
+    {
+        var patient = await host.InviteAsync();
+        var link = host.Invitations.Single(i => i.InvitationId == patient.InvitationId).RegistrationLink;
+
+        // The link opens the registration page (its path and query, on this host instead of the gateway).
+        await _page.GotoAsync(host.Address + new Uri(link).PathAndQuery);
+        Assert.DoesNotContain("token=", _page.Url, StringComparison.Ordinal);
+        await _page.GetByLabel("Date of birth").FillAsync(patient.DateOfBirth.ToString("yyyy-MM-dd"));
+        var codesBefore = host.OneTimeCodes.Count;
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Text me a code" }).ClickAsync();
+        var code = (await Eventually.GetAsync(() => Task.FromResult(host.OneTimeCodes.Skip(codesBefore).FirstOrDefault(c => c.PatientId == patient.PatientId)))).Code;
+        await _page.GetByLabel("Code from the text message, or access code from your practice").FillAsync(code);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+
+        await _page.GetByRole(AriaRole.Heading, new() { Name = "Step 2 of 2: Choose how you will sign in" }).WaitForAsync();
+        await _page.GetByLabel("Username").FillAsync("avery.browser");
+        await _page.GetByLabel("Password", new() { Exact = true }).FillAsync("a phrase typed on a phone");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await _page.GetByRole(AriaRole.Heading, new() { Name = "You are all set" }).WaitForAsync();
+
+        await SignInOnPageAsync();
+        await _page.GetByRole(AriaRole.Heading, new() { Name = "You are signed in" }).WaitForAsync();
+
+        await host.PublishAsync(new AccessRevoked(Guid.NewGuid(), patient.PracticeId, patient.PatientId, host.Clock.GetUtcNow(), RevocationReason.Privacy, "admin-1"));
+        await Eventually.TrueAsync(async () => (await host.SignInAsync("avery.browser", "a phrase typed on a phone")).StatusCode == System.Net.HttpStatusCode.Forbidden);
+        await SignInOnPageAsync();
+
+        var alert = _page.GetByRole(AriaRole.Alert);
+        await alert.WaitForAsync();
+        Assert.Equal("Ask your doctor to provide access to your health records.", (await alert.TextContentAsync())?.Trim());
+    }
+
+    [Fact]
+    public async Task A_wrong_code_on_the_page_shows_the_one_failure_message()
+    {
+        var patient = await host.InviteAsync();
+
+        await _page.GotoAsync(host.Address + new Uri(host.Invitations.Single(i => i.InvitationId == patient.InvitationId).RegistrationLink).PathAndQuery);
+        await _page.GetByLabel("Date of birth").FillAsync(patient.DateOfBirth.ToString("yyyy-MM-dd"));
+        await _page.GetByLabel("Code from the text message, or access code from your practice").FillAsync("000000");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+
+        var alert = _page.GetByRole(AriaRole.Alert);
+        await alert.WaitForAsync();
+        Assert.Equal("The details do not match our records.", (await alert.TextContentAsync())?.Trim());
+    }
+
+    private async Task SignInOnPageAsync()
+    {
+        await _page.GotoAsync(host.Address + "/sign-in");
+        await _page.GetByLabel("Username").FillAsync("avery.browser");
+        await _page.GetByLabel("Password").FillAsync("a phrase typed on a phone");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+}

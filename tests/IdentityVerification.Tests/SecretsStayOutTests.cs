@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using PortalPlatform.Contracts;
+using PortalPlatform.Testing;
+
+namespace PortalPlatform.IdentityVerification.Tests;
+
+/// <summary>No token, code or password in anything broadcast, logged or traced while a patient registers.</summary>
+public sealed class SecretsStayOutTests(IdentityHost host) : IClassFixture<IdentityHost>
+{
+    [Fact]
+    public async Task No_token_code_or_password_appears_in_broadcast_events_log_lines_or_trace_attributes_during_a_full_registration()
+    {
+        const string password = "Unmistakable-Secret-Passphrase-4711";
+
+        // A full registration, with both kinds of code and the page the link opens.
+        var patient = await host.InviteAsync();
+        var page = await host.Client.GetAsync("/register?token=" + Uri.EscapeDataString(patient.Token));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var accessCode = await host.AccessCodeAsync(patient);
+        var code = await host.TextedCodeAsync(patient);
+        var registrationId = await host.VerifiedAsync(patient, code);
+        Assert.Equal(HttpStatusCode.OK, (await host.CompleteAsync(registrationId, "avery.secretive", password)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.SignInAsync("avery.secretive", password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.SignInAsync("avery.secretive", password + "-typo")).StatusCode);
+        await host.BroadcastAsync<IdentityVerified>(e => e.RegistrationId == registrationId);
+        await host.BroadcastAsync<RegistrationCompleted>(e => e.RegistrationId == registrationId);
+        await Eventually.TrueAsync(() => host.Service.Spans.Any(s => s.OperationName.Contains("RegistrationCompleted", StringComparison.Ordinal)),
+            what: "the relay's publish span of RegistrationCompleted");
+
+        var broadcasts = host.Broadcasts.Select(b => b.Body).ToList();
+        var logs = host.Logs.Lines.ToList();
+        var spans = host.Service.Spans.Select(Describe).ToList();
+
+        // The capture is real: each source saw this registration.
+        Assert.Contains(broadcasts, b => b.Contains(registrationId.ToString(), StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(logs, l => l.Contains(registrationId.ToString(), StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(spans, s => s.Contains("/portal/api/registration/verify", StringComparison.Ordinal));
+        Assert.Contains(spans, s => s.Contains("/register", StringComparison.Ordinal));
+
+        var proof = host.Service.Services.GetRequiredService<PortalPlatform.IdentityVerification.Registrations.RegistrationSecrets>().CompletionProofFor(registrationId);
+        string[] secrets =
+        [
+            proof,
+            patient.Token, Uri.EscapeDataString(patient.Token), code, accessCode, accessCode.Replace("-", "", StringComparison.Ordinal),
+            password, password + "-typo",
+        ];
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(broadcasts, b => b.Contains(secret, StringComparison.OrdinalIgnoreCase));
+            Assert.DoesNotContain(logs, l => l.Contains(secret, StringComparison.OrdinalIgnoreCase));
+            Assert.DoesNotContain(spans, s => s.Contains(secret, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    /// <summary>A span's name, every tag, every event and its tags, and its baggage, as one searchable string.</summary>
+    private static string Describe(Activity span)
+    {
+        var text = new StringBuilder(span.OperationName).Append(' ').Append(span.DisplayName);
+        foreach (var tag in span.TagObjects)
+        {
+            text.Append(' ').Append(tag.Key).Append('=').Append(tag.Value);
+        }
+
+        foreach (var activityEvent in span.Events)
+        {
+            text.Append(' ').Append(activityEvent.Name);
+            foreach (var tag in activityEvent.Tags)
+            {
+                text.Append(' ').Append(tag.Key).Append('=').Append(tag.Value);
+            }
+        }
+
+        foreach (var item in span.Baggage)
+        {
+            text.Append(' ').Append(item.Key).Append('=').Append(item.Value);
+        }
+
+        return text.ToString();
+    }
+}
