@@ -1,13 +1,42 @@
 using PortalPlatform.Gateway;
+using PortalPlatform.Gateway.ChartUi;
+using PortalPlatform.Gateway.DevTokens;
+using PortalPlatform.Gateway.PublicApi;
+using PortalPlatform.Gateway.Routing;
+using PortalPlatform.Gateway.Security;
+using Scalar.AspNetCore;
+using Yarp.ReverseProxy.Configuration;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+// Unreadable JSON and oversized bodies are the caller's fault: 400/413 problem details, not 500.
+builder.Services.AddExceptionHandler(handler => handler.StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : 500);
+builder.AddStaffAuthentication();
+builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddPatientRateLimiting();
+builder.Services.AddOpenApi(PublicApiDocument.Name, openApi => openApi.AddDocumentTransformer<PublicApiDocument>());
+builder.Services.AddSingleton<IProxyConfigProvider, ServiceDiscoveryProxyConfig>();
+builder.Services.AddReverseProxy();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseSecurityHeaders();
+app.UseRequestBodyLimit();
+app.UseChartUi();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
 app.MapDefaultEndpoints();
+app.MapDevTokenEndpoint();
+app.MapOpenApi().AllowAnonymous();
+app.MapScalarApiReference(SecurityHeaders.ReferencePath, reference => reference.WithTitle("PortalPlatform API").AddDocument(PublicApiDocument.Name)).AllowAnonymous();
+app.MapChartUi();
+app.MapReverseProxy(proxy => proxy.UseForwarderProblemDetails());
 
 app.Run();

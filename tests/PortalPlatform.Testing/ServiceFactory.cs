@@ -32,7 +32,12 @@ public class ServiceFactory<TEntryPoint>(IsolatedServers servers, string service
             configuration[key] = value;
         }
 
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(configuration));
+        // UseSetting, not ConfigureAppConfiguration: a minimal-hosting Program reads its configuration before Build(),
+        // and only host settings reach it that early (WebApplicationFactory hands them over as command-line arguments).
+        foreach (var (key, value) in configuration)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureServices(services =>
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new QueueExporter(Spans)))));
     }

@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PortalPlatform.Gateway;
+
+/// <summary>The gateway's own limits (section <c>Gateway</c>), bound and validated at start-up.</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Largest request body the gateway accepts; larger ones get 413 before reaching a service.</summary>
+    [Range(1024, 10 * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Requests one client address may make to the anonymous patient endpoints per window.</summary>
+    [Range(1, 100_000)]
+    public int PatientRequestsPerWindow { get; set; } = 30;
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan PatientRateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Configuration;
+using PortalPlatform.ServiceDefaults.Security;
+using Yarp.ReverseProxy.Configuration;
+
+namespace PortalPlatform.Gateway.Routing;
+
+/// <summary>
+/// The public routes of DESIGN.md's HTTP table and the service each one reaches. Destinations come from Aspire's
+/// service-discovery contract (<c>services:{name}:http:0</c>), which the AppHost and the tests fill in.
+/// </summary>
+public static class ServiceRoutes
+{
+    public const string Enrollment = "enrollment";
+    public const string IdentityVerification = "identity-verification";
+    public const string Notification = "notification";
+
+    /// <summary>Rate-limiter policy of the anonymous patient endpoints.</summary>
+    public const string PatientRateLimit = "patient";
+
+    // Lower Order wins: the specific staff routes go before the catch-all that sends the rest of /api to Enrollment.
+    public static IReadOnlyList<RouteConfig> Routes { get; } =
+    [
+        Staff("deliveries", "/api/patients/{patientId}/portal/deliveries", Notification, StaffPolicies.Staff, order: 0),
+        Staff("access-code", "/api/patients/{patientId}/portal/invitations/{invitationId}/access-code", IdentityVerification, StaffPolicies.Staff, order: 0),
+        Staff("revocation", "/api/patients/{patientId}/portal/revocation", Enrollment, StaffPolicies.CanRevoke, order: 0),
+        Staff("portal-settings-change", "/api/practice/portal-settings", Enrollment, StaffPolicies.Admin, order: 0, methods: ["PUT"]),
+        Staff("staff-api", "/api/{**rest}", Enrollment, StaffPolicies.Staff, order: 10),
+        Patient("patient-api", "/portal/api/{**rest}", rateLimited: true),
+        Patient("patient-register", "/register/{**rest}", rateLimited: true),
+        Patient("patient-sign-in", "/sign-in/{**rest}", rateLimited: true),
+        Patient("patient-assets", "/portal/{**rest}", rateLimited: false, order: 20),
+    ];
+
+    /// <summary>One cluster per service; a service without a configured address has no destination (502).</summary>
+    public static IReadOnlyList<ClusterConfig> ClustersFrom(IConfiguration configuration) =>
+        [.. new[] { Enrollment, IdentityVerification, Notification }.Select(service => new ClusterConfig
+        {
+            ClusterId = service,
+            Destinations = AddressOf(configuration, service) is { } address
+                ? new Dictionary<string, DestinationConfig> { [service] = new() { Address = address } }
+                : new Dictionary<string, DestinationConfig>(),
+        })];
+
+    public static string? AddressOf(IConfiguration configuration, string service) =>
+        new[] { "http", "https" }
+            .Select(scheme => configuration[$"services:{service}:{scheme}:0"])
+            .FirstOrDefault(address => !string.IsNullOrWhiteSpace(address));
+
+    private static RouteConfig Staff(string id, string path, string cluster, string policy, int order, string[]? methods = null) => new()
+    {
+        RouteId = id,
+        ClusterId = cluster,
+        Order = order,
+        AuthorizationPolicy = policy,
+        Match = new RouteMatch { Path = path, Methods = methods },
+    };
+
+    private static RouteConfig Patient(string id, string path, bool rateLimited, int order = 0) => new()
+    {
+        RouteId = id,
+        ClusterId = IdentityVerification,
+        Order = order,
+        AuthorizationPolicy = "anonymous",
+        RateLimiterPolicy = rateLimited ? PatientRateLimit : null,
+        Match = new RouteMatch { Path = path },
+    };
+}

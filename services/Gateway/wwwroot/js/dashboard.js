@@ -1,0 +1,67 @@
+import { api, formatTime, requireSignIn, show, statusTexts, wireHeader } from '/js/api.js';
+
+const $ = id => document.getElementById(id);
+const statuses = Object.keys(statusTexts);
+const selected = new URLSearchParams(location.search).get('status') ?? 'AccessRevoked';
+
+$('open-chart').addEventListener('submit', event => {
+  event.preventDefault();
+  location.assign(`/chart/${encodeURIComponent($('open-patient-id').value.trim())}`);
+});
+
+function renderFilters(counts) {
+  $('status-filter').replaceChildren(...statuses.map(status => {
+    const item = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = `/dashboard?status=${status}`;
+    link.textContent = `${statusTexts[status]} (${counts[status] ?? 0})`;
+    if (status === selected) link.setAttribute('aria-current', 'page');
+    item.append(link);
+    return item;
+  }));
+}
+
+function renderPatients(patients) {
+  $('patients-caption').textContent = `Patients: ${statusTexts[selected] ?? selected}`;
+  const rows = patients.map(patient => {
+    const row = document.createElement('tr');
+    const name = document.createElement('td');
+    const link = document.createElement('a');
+    link.href = `/chart/${encodeURIComponent(patient.patientId)}`;
+    link.textContent = patient.name ?? ([patient.firstName, patient.lastName].filter(Boolean).join(' ') || patient.patientId);
+    name.append(link);
+    const status = document.createElement('td');
+    status.textContent = patient.statusText ?? statusTexts[patient.status] ?? patient.status;
+    const changed = document.createElement('td');
+    changed.textContent = formatTime(patient.since ?? patient.updatedAt);
+    row.append(name, status, changed);
+    return row;
+  });
+  if (rows.length === 0) {
+    const row = document.createElement('tr');
+    const cell = document.createElement('td');
+    cell.colSpan = 3;
+    cell.className = 'hint';
+    cell.textContent = 'No patients with this status.';
+    row.append(cell);
+    rows.push(row);
+  }
+  $('patients').replaceChildren(...rows);
+}
+
+if (requireSignIn()) {
+  wireHeader();
+  try {
+    const [{ data: settings }, { data }] = await Promise.all([
+      api('/api/practice/portal-settings').catch(() => ({ data: null })),
+      api(`/api/practice/portal-statuses?status=${encodeURIComponent(selected)}`),
+    ]);
+    if (settings?.practiceName) $('practice-name').textContent = `${settings.practiceName}: patient portal`;
+    const counts = data?.counts ?? {};
+    renderFilters(counts);
+    renderPatients(Array.isArray(data) ? data : data?.patients ?? data?.items ?? []);
+  } catch (error) {
+    renderFilters({});
+    show($('dashboard-error'), error.message);
+  }
+}
