@@ -48,7 +48,7 @@ if (builder.Options.Seed)
 
 var app = builder.Build();
 app.Summary.Add(("gateway", () => gateway.Resource.Url.ToString()));
-app.Summary.Add(("chart", () => new Uri(gateway.Resource.Url, "/chart/").ToString()));
+app.Summary.Add(("chart", () => $"{gateway.Resource.Url} (staff sign-in), then {new Uri(gateway.Resource.Url, "/chart/demo-rita")}"));
 app.Summary.Add(("dashboard", () => dashboard.Resource.Url.ToString()));
 app.Summary.Add(("broker management", () => $"{rabbitmq.Resource.Server.ManagementUri} (guest/guest)"));
 return await app.RunAsync();

@@ -25,7 +25,7 @@ public sealed class DashboardBrowserTests(SeededPlatform platform, ITestOutputHe
         await portal.InvitationTokenAsync(email);
         var traceId = await Eventually.GetAsync(async () =>
         {
-            var traces = await portal.Http.GetFromJsonAsync<JsonElement>(new Uri(Host.Dashboard, "/api/traces?service=notification&q=invitations"));
+            var traces = await portal.Http.GetFromJsonAsync<JsonElement>(new Uri(Host.Dashboard, $"/api/traces?service=notification&q={patientId}"));
             return traces.EnumerateArray().Select(t => t.GetProperty("traceId").GetString()).FirstOrDefault();
         }, TimeSpan.FromSeconds(60), "the invitation's trace on the dashboard");
 

@@ -68,9 +68,9 @@ public sealed class PlatformStoryTests(ITestOutputHelper output)
             // And the dashboard holds one trace of an invitation spanning gateway, Enrollment, RabbitMQ and Notification
             var trace = await Eventually.GetAsync(async () =>
             {
-                var traces = await portal.Http.GetFromJsonAsync<JsonElement>(new Uri(host.Dashboard, "/api/traces?service=notification&limit=2000"));
+                var traces = await portal.Http.GetFromJsonAsync<JsonElement>(new Uri(host.Dashboard, $"/api/traces?service=notification&q={patientId}&limit=2000"));
                 return traces.EnumerateArray().FirstOrDefault(t =>
-                    t.GetProperty("name").GetString()!.Contains("invitations", StringComparison.OrdinalIgnoreCase) &&
+                    t.GetProperty("path").GetString() == $"/api/patients/{patientId}/portal/invitations" &&
                     new[] { "gateway", "enrollment", "rabbitmq", "notification" }.All(r => t.GetProperty("resources").EnumerateArray().Any(x => x.GetString() == r))) is { ValueKind: JsonValueKind.Object } found
                     ? (object)found : null;
             }, TimeSpan.FromSeconds(60), "an invitation trace across gateway, enrollment, rabbitmq and notification");

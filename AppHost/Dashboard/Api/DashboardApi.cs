@@ -48,12 +48,14 @@ public static class DashboardApi
                 .Where(l => minSeverity is null || l.SeverityNumber >= minSeverity)
                 .Where(l => string.IsNullOrEmpty(q) || Matches(l, q))
                 .TakeLast(Math.Clamp(limit ?? 500, 1, 5000)));
-        api.MapGet("/traces", (string? service, string? q, bool? errors, int? limit, TelemetryStore store) =>
+        api.MapGet("/traces", (string? service, string? q, bool? errors, bool? background, int? limit, TelemetryStore store) =>
             store.Traces.Snapshot()
+                .Where(t => background == true || !TraceStore.IsBackground(t.Spans))
                 .Select(t => TraceSummary(t.TraceId, t.Spans))
                 .Where(t => string.IsNullOrEmpty(service) || t.Resources.Contains(service))
                 .Where(t => errors != true || t.ErrorCount > 0)
-                .Where(t => string.IsNullOrEmpty(q) || t.Name.Contains(q, StringComparison.OrdinalIgnoreCase) || t.TraceId.StartsWith(q, StringComparison.OrdinalIgnoreCase))
+                .Where(t => string.IsNullOrEmpty(q) || t.Name.Contains(q, StringComparison.OrdinalIgnoreCase) ||
+                            t.Path?.Contains(q, StringComparison.OrdinalIgnoreCase) == true || t.TraceId.StartsWith(q, StringComparison.OrdinalIgnoreCase))
                 .Take(Math.Clamp(limit ?? 200, 1, 2000)));
         api.MapGet("/traces/{traceId}", (string traceId, TelemetryStore store) =>
             store.Traces.Find(traceId) is { Count: > 0 } spans
@@ -96,7 +98,7 @@ public static class DashboardApi
         log.Attributes.Values.Any(v => v.Contains(q, StringComparison.OrdinalIgnoreCase));
 
     public sealed record TraceSummaryView(
-        string TraceId, string Name, string RootService, IReadOnlyList<string> Services, IReadOnlyList<string> Resources,
+        string TraceId, string Name, string? Path, string RootService, IReadOnlyList<string> Services, IReadOnlyList<string> Resources,
         DateTimeOffset Start, double DurationMs, int SpanCount, int ErrorCount);
 
     public static TraceSummaryView TraceSummary(string traceId, IReadOnlyList<SpanRecord> spans)
@@ -108,6 +110,8 @@ public static class DashboardApi
         return new TraceSummaryView(
             traceId,
             root.Name,
+            // The gateway's routes are catch-alls (POST /api/{**rest}): the request path says what it was.
+            root.Attributes.GetValueOrDefault("url.path") ?? root.Attributes.GetValueOrDefault("http.target"),
             root.Service,
             [.. spans.OrderBy(s => s.Start).Select(s => s.Service).Distinct()],
             [.. spans.OrderBy(s => s.Start).SelectMany(s => s.Peer is null ? [s.Service] : new[] { s.Service, s.Peer }).Distinct()],
@@ -142,6 +146,7 @@ public static class DashboardApi
         {
             summary.TraceId,
             summary.Name,
+            summary.Path,
             summary.RootService,
             summary.Services,
             summary.Resources,

@@ -64,8 +64,7 @@ public sealed class TraceStore(int maxTraces = 2000, int maxSpansPerTrace = 2000
                             _arrival.AddLast(record.TraceId);
                             while (_traces.Count > maxTraces)
                             {
-                                _traces.Remove(_arrival.First!.Value);
-                                _arrival.RemoveFirst();
+                                Evict();
                             }
                         }
 
@@ -119,6 +118,28 @@ public sealed class TraceStore(int maxTraces = 2000, int maxSpansPerTrace = 2000
             return [.. _traces.Values.SelectMany(t => t.Spans)];
         }
     }
+
+    /// <summary>
+    /// Drops the oldest background trace (no incoming request or message: the event store's polling), else the
+    /// oldest trace, so that a steady hum of background work does not push the requests out.
+    /// </summary>
+    private void Evict()
+    {
+        var victim = _arrival.First!;
+        for (var node = _arrival.First; node is not null; node = node.Next)
+        {
+            if (IsBackground(_traces[node.Value].Spans))
+            {
+                victim = node;
+                break;
+            }
+        }
+
+        _traces.Remove(victim.Value);
+        _arrival.Remove(victim);
+    }
+
+    public static bool IsBackground(IReadOnlyList<SpanRecord> spans) => !spans.Any(s => s.Kind is "Server" or "Consumer");
 
     private static SpanRecord ToRecord(Span span, string service, string scope) => new(
         span.TraceId.Hex(),

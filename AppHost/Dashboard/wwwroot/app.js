@@ -119,7 +119,7 @@ const pages = {
       const traces = await api(`/api/traces?${query}`);
       fill($("#traces tbody"), traces.map((t) => el("tr", { "data-trace": t.traceId },
         el("td", {}, time(t.start)),
-        el("td", {}, el("a", { href: `trace.html?id=${t.traceId}` }, `${t.rootService}: ${t.name}`)),
+        el("td", {}, el("a", { href: `trace.html?id=${t.traceId}` }, `${t.rootService}: ${t.name}`), t.path && t.path !== t.name ? el("div", { class: "hint" }, t.path) : ""),
         el("td", {}, t.resources.map(badge)),
         el("td", {}, t.spanCount),
         el("td", {}, ms(t.durationMs)),
@@ -134,6 +134,7 @@ const pages = {
     document.title = `${trace.name} · Trace · PortalPlatform dashboard`;
     $("#page-title").textContent = `Trace: ${trace.rootService}: ${trace.name}`;
     $("#trace-summary").replaceChildren(
+      trace.path ? `${trace.path} · ` : "",
       `${new Date(trace.start).toLocaleString()} · ${ms(trace.durationMs)} · ${trace.spanCount} spans · ${trace.errorCount} errors · `,
       ...trace.resources.map(badge), " · ", el("a", { href: `logs.html?traceId=${trace.traceId}` }, "logs of this trace"));
     const total = Math.max(trace.durationMs, 0.001);

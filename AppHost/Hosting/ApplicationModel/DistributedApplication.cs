@@ -122,7 +122,10 @@ public sealed class DistributedApplication : IResourceController
         {
             var root = failed.InnerException is PortInUseException busy ? busy.Message : failed.Message;
             Log(root);
-            foreach (var line in failed.Resource.Console.Snapshot().TakeLast(15))
+            // The first lines of an unhandled exception say why; the last ones are framework frames.
+            var lines = failed.Resource.Console.Snapshot();
+            var first = lines.ToList().FindIndex(l => l.Text.Contains("Unhandled exception", StringComparison.Ordinal) || l.Text.Contains("fail:", StringComparison.Ordinal) || l.Text.Contains("crit:", StringComparison.Ordinal));
+            foreach (var line in first >= 0 ? lines.Skip(first).Take(12) : lines.TakeLast(15))
             {
                 Console.WriteLine($"[{failed.Resource.Name}] {line.Text}");
             }

@@ -51,12 +51,13 @@ public static class SinkHostingExtensions
     public static IResourceBuilder<SmsSinkResource> AddSmsSink(this DistributedApplicationBuilder builder, string name, int port) =>
         builder.AddResource(new SmsSinkResource(name, new LocalSmsSink(Path.Combine(builder.DataDirectory, name), port), port));
 
-    /// <summary>Sms__BaseUrl and Sms__ApiKey: where the Notification service posts text messages.</summary>
+    /// <summary>Sms__BaseUrl, Sms__ApiKey and Sms__From: where the Notification service posts text messages, as whom.</summary>
     public static IResourceBuilder<ProjectResource> WithReference(this IResourceBuilder<ProjectResource> project, IResourceBuilder<SmsSinkResource> sms)
     {
         project.Resource.References.Add(sms.Resource);
         project.Resource.Environment["Sms__BaseUrl"] = () => sms.Resource.Url.ToString().TrimEnd('/');
         project.Resource.Environment["Sms__ApiKey"] = () => sms.Resource.Sink.ApiKey;
+        project.Resource.Environment["Sms__From"] = () => "PortalPlatform";
         return project;
     }
 }
