@@ -16,10 +16,14 @@ internal sealed class TraceContextListener : DocumentSessionListenerBase
     {
         if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
         {
-            session.SetHeader(TraceParent, activity.Id!);
-            if (!string.IsNullOrEmpty(activity.TraceStateString))
+            // On each pending event: session headers set this late are not copied onto events already appended.
+            foreach (var @event in session.PendingChanges.Streams().SelectMany(stream => stream.Events))
             {
-                session.SetHeader(TraceState, activity.TraceStateString);
+                @event.SetHeader(TraceParent, activity.Id!);
+                if (!string.IsNullOrEmpty(activity.TraceStateString))
+                {
+                    @event.SetHeader(TraceState, activity.TraceStateString);
+                }
             }
         }
 
