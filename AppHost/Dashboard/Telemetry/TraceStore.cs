@@ -20,6 +20,8 @@ public sealed record SpanRecord(
     public string? Peer =>
         Attributes.GetValueOrDefault("db.system") is "postgresql" || Attributes.GetValueOrDefault("db.system.name") is "postgresql" ? "postgres"
         : Attributes.GetValueOrDefault("messaging.system") is "rabbitmq" ? "rabbitmq"
+        // MassTransit's receive spans carry messaging.* attributes without messaging.system; RabbitMQ is the one broker.
+        : Kind is "Producer" or "Consumer" && Attributes.Keys.Any(k => k.StartsWith("messaging.", StringComparison.Ordinal)) ? "rabbitmq"
         : null;
 }
 
