@@ -54,5 +54,6 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapPatientDeliveries();
+app.MapSmsStatusCallback();
 
 app.Run();

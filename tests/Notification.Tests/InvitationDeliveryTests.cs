@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using PortalPlatform.Contracts;
 using PortalPlatform.Hosting.Local;
 using PortalPlatform.ServiceDefaults.Security;
@@ -151,6 +152,35 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
         Assert.Empty(await otherPractice.DeliveriesAsync(command.PatientId));
         using var anonymous = _service.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/patients/{command.PatientId}/portal/deliveries")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_text_the_provider_later_reports_undelivered_is_marked_bounced_and_reported_to_enrollment()
+    {
+        var command = NotificationServers.Invitation(_practice, null, NotificationServers.UniquePhone());
+        await servers.SendAsync(command);
+        using var staff = _service.StaffClient(_practice);
+        var sent = await Eventually.GetAsync(async () =>
+            (await staff.DeliveriesAsync(command.PatientId)).SingleOrDefault(r => r.State == "Sent"), Patience, "the text sent");
+        using var provider = _service.CreateClient();
+        var callback = new { reference = sent.DeliveryId.ToString("N"), status = "undelivered", error = "30003 unreachable handset" };
+
+        using var wrongKey = new HttpRequestMessage(HttpMethod.Post, "/api/sms/status") { Content = JsonContent.Create(callback) };
+        wrongKey.Headers.Authorization = new("Bearer", "not-the-key");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await provider.SendAsync(wrongKey)).StatusCode);
+        Assert.Equal("Sent", (await staff.DeliveriesAsync(command.PatientId)).Single().State);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sms/status") { Content = JsonContent.Create(callback) };
+        request.Headers.Authorization = new("Bearer", NotificationServers.WebhookKey);
+        Assert.Equal(HttpStatusCode.NoContent, (await provider.SendAsync(request)).StatusCode);
+
+        var row = (await staff.DeliveriesAsync(command.PatientId)).Single();
+        Assert.Equal("Bounced", row.State);
+        Assert.Contains("undelivered", row.LastError);
+        var failed = await Eventually.GetAsync(
+            () => Task.FromResult(servers.Failed.SingleOrDefault(f => f.InvitationId == command.InvitationId)), Patience, "InviteDeliveryFailed for the bounce");
+        Assert.Equal(DeliveryChannel.Sms, failed.Channel);
+        Assert.True(failed.Permanent);
     }
 
     [Fact]

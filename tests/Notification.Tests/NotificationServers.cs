@@ -19,6 +19,8 @@ namespace PortalPlatform.Notification.Tests;
 /// </summary>
 public sealed class NotificationServers : IsolatedServers
 {
+    public const string WebhookKey = "test-webhook-key";
+
     public ConcurrentQueue<InviteDelivered> Delivered { get; } = new();
     public ConcurrentQueue<InviteDeliveryFailed> Failed { get; } = new();
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "portalplatform-notification-tests", Guid.NewGuid().ToString("N")[..12]);
@@ -67,6 +69,7 @@ public sealed class NotificationServers : IsolatedServers
         ["Sms:BaseUrl"] = sms.BaseUrl.ToString(),
         ["Sms:ApiKey"] = sms.ApiKey,
         ["Sms:From"] = "+15550001111",
+        ["Sms:WebhookKey"] = WebhookKey,
         ["Delivery:FirstRetryDelay"] = "00:00:00.200",
         ["Delivery:MaxRetryDelay"] = "00:00:01",
         ["Delivery:MaxAttempts"] = "50",

@@ -82,7 +82,9 @@ public sealed class LocalMailSink(string directory, int port) : IAsyncDisposable
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();
         _server = server;
-        Watchdog.RunWhenGone(Environment.ProcessId, $"kill {server.Id} 2>/dev/null");
+        // Only if that pid is still this sink (a stopped sink's pid may belong to someone else by then).
+        Watchdog.RunWhenGone(Environment.ProcessId,
+            $"tr '\\0' ' ' < /proc/{server.Id}/cmdline 2>/dev/null | grep -q 'aiosmtpd -n -l 127.0.0.1:{Port} ' && kill {server.Id}");
 
         await WaitForGreetingAsync(server, output, ct);
         log?.Invoke($"mail sink (SMTP) listening on 127.0.0.1:{Port}, maildir {Directory}");

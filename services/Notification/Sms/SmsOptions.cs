@@ -17,6 +17,9 @@ public sealed class SmsOptions
     [Required]
     public string From { get; set; } = "";
 
+    /// <summary>The bearer key the provider presents on delivery-status callbacks; without it the callback endpoint is off.</summary>
+    public string? WebhookKey { get; set; }
+
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 }
