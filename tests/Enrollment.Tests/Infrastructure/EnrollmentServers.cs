@@ -68,6 +68,9 @@ public class EnrollmentServers : IsolatedServers
         return factory;
     }
 
+    /// <summary>Makes <paramref name="service"/> the instance later tests and the clean-up use (after a test restarted the service).</summary>
+    public void ReplaceService(WebApplicationFactory<EnrollmentService> service) => Service = service;
+
     public HttpClient ClientFor(Guid practiceId, string role, string userId = "u-1", WebApplicationFactory<EnrollmentService>? service = null)
     {
         var host = service ?? Service;
