@@ -48,6 +48,7 @@ public static class IdentityVerificationRegistration
             bus.AddConsumer<InviteCancelledConsumer>();
             bus.AddConsumer<InviteExpiredConsumer>();
             bus.AddConsumer<AccessRevokedConsumer>();
+            bus.AddConsumer<ProxyAccessRevokedConsumer>();
         });
 
         builder.AddStaffAuthentication();

@@ -97,13 +97,14 @@ public class IdentityHost : IsolatedServers
 
     // ---- Given: what Enrollment and staff do ----
 
-    public async Task<Invitee> InviteAsync(Invitee? patient = null, InvitationTemplate template = InvitationTemplate.Invitation, TimeSpan? lifetime = null)
+    public async Task<Invitee> InviteAsync(
+        Invitee? patient = null, InvitationTemplate template = InvitationTemplate.Invitation, TimeSpan? lifetime = null, Guid? proxyId = null)
     {
         patient ??= Invitee.New();
         var invitationId = Guid.NewGuid();
         var command = new CreateRegistration(
             Guid.NewGuid(), patient.PracticeId, patient.PatientId, invitationId, Clock.GetUtcNow() + (lifetime ?? TimeSpan.FromDays(14)),
-            "Riverside Family Practice", "Avery", patient.DateOfBirth, "avery@example.test", "+15555550123", template, null);
+            "Riverside Family Practice", "Avery", patient.DateOfBirth, "avery@example.test", "+15555550123", template, proxyId);
         await SendAsync(command);
         var delivered = await Eventually.GetAsync(
             () => Task.FromResult(Invitations.FirstOrDefault(i => i.InvitationId == invitationId)), what: "the DeliverInvitation command");

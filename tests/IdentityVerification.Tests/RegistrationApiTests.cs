@@ -306,6 +306,26 @@ public sealed class RegistrationApiTests(IdentityHost host) : IClassFixture<Iden
     }
 
     [Fact]
+    public async Task A_caregiver_invitation_leaves_the_patients_own_alone_and_proxy_revocation_ends_only_the_caregivers_access()
+    {
+        var patient = await host.InviteAsync();
+        var proxyId = Guid.NewGuid();
+        var caregiver = await host.InviteAsync(patient, InvitationTemplate.ProxyInvitation, proxyId: proxyId);
+
+        // Both registrations work side by side.
+        var own = await host.VerifiedAsync(patient, await host.AccessCodeAsync(patient));
+        Assert.Equal(HttpStatusCode.OK, (await host.CompleteAsync(own, "avery.self", "the patient's own phrase")).StatusCode);
+        var proxy = await host.VerifiedAsync(caregiver, await host.AccessCodeAsync(caregiver));
+        Assert.Equal(HttpStatusCode.OK, (await host.CompleteAsync(proxy, "jordan.caregiver", "the caregiver's phrase")).StatusCode);
+
+        await host.PublishAsync(new ProxyAccessRevoked(Guid.NewGuid(), patient.PracticeId, patient.PatientId, host.Clock.GetUtcNow(), proxyId, "admin-1"));
+
+        await Eventually.TrueAsync(async () => (await host.SignInAsync("jordan.caregiver", "the caregiver's phrase")).StatusCode == HttpStatusCode.Forbidden,
+            what: "the caregiver's sign-in to be refused");
+        Assert.Equal(HttpStatusCode.OK, (await host.SignInAsync("avery.self", "the patient's own phrase")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_redelivered_CreateRegistration_opens_no_second_registration()
     {
         var patient = Invitee.New();

@@ -39,6 +39,8 @@ public sealed class SecretsStayOutTests(IdentityHost host) : IClassFixture<Ident
         Assert.Contains(logs, l => l.Contains(registrationId.ToString(), StringComparison.OrdinalIgnoreCase));
         Assert.Contains(spans, s => s.Contains("/portal/api/registration/verify", StringComparison.Ordinal));
         Assert.Contains(spans, s => s.Contains("/register", StringComparison.Ordinal));
+        // The page request's query string is recorded (redacted), so a token there would have been seen.
+        Assert.Contains(spans, s => s.Contains("url.query=?token=", StringComparison.Ordinal));
 
         var proof = host.Service.Services.GetRequiredService<PortalPlatform.IdentityVerification.Registrations.RegistrationSecrets>().CompletionProofFor(registrationId);
         string[] secrets =

@@ -66,7 +66,7 @@ public static class AccountEndpoints
         if (account is not null)
         {
             // The one case where a taken username is fine: the same patient setting the account up again after a revocation.
-            if (account.LinkTo(registration.PracticeId, registration.PatientId) is not { RevokedAt: not null })
+            if (account.LinkTo(registration.PracticeId, registration.PatientId, registration.ProxyId) is not { RevokedAt: not null })
             {
                 return PatientProblems.Invalid("username", "This username is taken. Choose another, or sign in with it to link this practice.");
             }
@@ -78,16 +78,17 @@ public static class AccountEndpoints
 
         account.PasswordHash = hasher.HashPassword(account, request.Password!);
         account.PasswordSetAt = now;
-        account.Link(registration.PracticeId, registration.PatientId, registration.Id, now);
+        account.Link(registration.PracticeId, registration.PatientId, registration.ProxyId, registration.Id, now);
         session.Store(account);
 
         // Older accounts of this patient at this practice lose their revoked link: the old credentials lead nowhere now.
         var older = await session.Query<Account>()
-            .Where(a => a.Id != account.Id && a.Links.Any(l => l.PracticeId == registration.PracticeId && l.PatientId == registration.PatientId))
+            .Where(a => a.Id != account.Id && a.Links.Any(l => l.PracticeId == registration.PracticeId && l.PatientId == registration.PatientId && l.ProxyId == registration.ProxyId))
             .ToListAsync(cancellationToken);
         foreach (var stale in older)
         {
-            stale.Links.RemoveAll(l => l.PracticeId == registration.PracticeId && l.PatientId == registration.PatientId && l.RevokedAt is not null);
+            stale.Links.RemoveAll(l => l.PracticeId == registration.PracticeId && l.PatientId == registration.PatientId && l.ProxyId == registration.ProxyId
+                && l.RevokedAt is not null);
             session.Store(stale);
         }
 
@@ -148,7 +149,7 @@ public static class AccountEndpoints
             return PatientProblems.SignInFailed();
         }
 
-        account.Link(registration.PracticeId, registration.PatientId, registration.Id, now);
+        account.Link(registration.PracticeId, registration.PatientId, registration.ProxyId, registration.Id, now);
         session.Store(account);
         stream.AppendOne(new AccountSetUp(registration.Id, registration.PracticeId, registration.PatientId, registration.InvitationId, account.Id, true, now));
         if (await SaveAsync(session, cancellationToken) is { } conflict)

@@ -7,7 +7,10 @@ using PortalPlatform.ServiceDefaults.EventStore;
 
 namespace PortalPlatform.IdentityVerification.Opening;
 
-/// <summary>Opens a registration for a new invitation and voids the patient's earlier ones at the same practice.</summary>
+/// <summary>
+/// Opens a registration for a new invitation and voids the earlier ones for the same person: the patient's own, or
+/// the same caregiver's for a proxy invitation (a caregiver's invitation leaves the patient's alone).
+/// </summary>
 public sealed class CreateRegistrationConsumer(
     IDocumentSession session, RegistrationSecrets secrets, TimeProvider clock, ILogger<CreateRegistrationConsumer> logger)
     : IConsumer<CreateRegistration>
@@ -25,7 +28,7 @@ public sealed class CreateRegistrationConsumer(
 
         var now = clock.GetUtcNow();
         var earlier = await session.Query<Registration>()
-            .Where(r => r.PracticeId == command.PracticeId && r.PatientId == command.PatientId)
+            .Where(r => r.PracticeId == command.PracticeId && r.PatientId == command.PatientId && r.ProxyId == command.ProxyId)
             .ToListAsync(cancellationToken);
         foreach (var registration in earlier.Where(r => r.IsPending))
         {

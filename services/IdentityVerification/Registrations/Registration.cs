@@ -18,6 +18,9 @@ public sealed class Registration
     public Guid PracticeId { get; set; }
     public string PatientId { get; set; } = "";
     public Guid InvitationId { get; set; }
+
+    /// <summary>The caregiver, when this registration is for proxy access.</summary>
+    public Guid? ProxyId { get; set; }
     public string TokenHash { get; set; } = "";
     public string PracticeName { get; set; } = "";
     public DateOnly DateOfBirth { get; set; }
@@ -44,6 +47,7 @@ public sealed class Registration
         PracticeId = e.PracticeId,
         PatientId = e.PatientId,
         InvitationId = e.InvitationId,
+        ProxyId = e.ProxyId,
         TokenHash = e.TokenHash,
         PracticeName = e.PracticeName,
         DateOfBirth = e.DateOfBirth,
