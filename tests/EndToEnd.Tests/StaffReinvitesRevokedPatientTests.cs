@@ -8,14 +8,12 @@ using static Microsoft.Playwright.Assertions;
 namespace PortalPlatform.EndToEnd.Tests;
 
 /// <summary>DESIGN.md's story, clicked through in headless Chromium exactly as a practice's staff member and the patient would.</summary>
-public sealed partial class StaffReinvitesRevokedPatientTests(RunningPlatform platform) : IClassFixture<RunningPlatform>
+[Collection(PlatformCollection.Name)]
+public sealed class StaffReinvitesRevokedPatientTests(RunningPlatform platform)
 {
     private const string DateOfBirth = "1985-12-09";
     private const string DemographicsPhone = "+15550123";
     private const string EditedPhone = "+15550199";
-
-    [GeneratedRegex(@"https?://[^\s""'<>]+/register\?token=[A-Za-z0-9_\-%.~]+")]
-    private static partial Regex RegistrationLink();
 
     static StaffReinvitesRevokedPatientTests() => SetDefaultExpectTimeout(30_000);
 
@@ -27,31 +25,25 @@ public sealed partial class StaffReinvitesRevokedPatientTests(RunningPlatform pl
         var patientId = $"e2e-{Guid.NewGuid():N}"[..20];
         var email = $"grace.{patientId}@example.test";
         var admin = await platform.StaffClientAsync(practiceId, "admin");
-        await Succeeds(admin.PutAsJsonAsync($"/api/patients/{patientId}", new
+        await Story.SucceedsAsync(admin.PutAsJsonAsync($"/api/patients/{patientId}", new
         {
             firstName = "Grace", lastName = "Hopper", dateOfBirth = DateOfBirth, email, phone = DemographicsPhone,
         }));
-        await Succeeds(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { }));
-        await Eventually.TrueAsync(() => MailsTo(email) == 1, what: "the first invitation email");
-        await Succeeds(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/revocation", new { reason = "PatientRequest", note = "asked to close the account" }));
+        await Story.SucceedsAsync(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { }));
+        await Eventually.TrueAsync(() => Story.MailsTo(platform, email) == 1, what: "the first invitation email");
+        await Story.SucceedsAsync(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/revocation", new { reason = "PatientRequest", note = "asked to close the account" }));
 
         // When a staff member (not an admin) signs in and opens the chart
         await using var staffContext = await platform.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = platform.GatewayAddress.ToString() });
         var staff = await staffContext.NewPageAsync();
-        await staff.GotoAsync("/");
-        await staff.GetByLabel("Practice ID").FillAsync(practiceId.ToString());
-        await staff.GetByLabel("User ID").FillAsync("front-desk-1");
-        await staff.GetByLabel("Name").FillAsync("Sam Front Desk");
-        await staff.GetByLabel("Role").SelectOptionAsync("staff");
-        await staff.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await staff.WaitForURLAsync("**/dashboard**");
-        await Screenshot(staff, "01-dashboard");
+        await Story.SignInAsync(staff, practiceId, "front-desk-1", "Sam Front Desk", "staff");
+        await Story.ScreenshotAsync(staff, "reinvite-01-dashboard");
 
         await staff.GotoAsync($"/chart/{patientId}");
         var status = staff.GetByRole(AriaRole.Button, new() { Name = "Patient portal status" });
         await Expect(status).ToContainTextAsync("Access revoked");
         await Expect(staff.GetByRole(AriaRole.Heading, new() { Name = "Grace Hopper" })).ToBeVisibleAsync();
-        await Screenshot(staff, "02-chart-access-revoked");
+        await Story.ScreenshotAsync(staff, "reinvite-02-chart-access-revoked");
 
         // ... re-invites through Actions with the prefilled contact details, editing the phone
         await staff.GetByRole(AriaRole.Button, new() { Name = "Actions" }).ClickAsync();
@@ -61,23 +53,21 @@ public sealed partial class StaffReinvitesRevokedPatientTests(RunningPlatform pl
         await Expect(dialog.GetByLabel("Email")).ToHaveValueAsync(email);
         await Expect(dialog.GetByLabel("Mobile phone")).ToHaveValueAsync(DemographicsPhone);
         await dialog.GetByLabel("Mobile phone").FillAsync(EditedPhone);
-        await Screenshot(staff, "03-invitation-dialog-prefilled");
+        await Story.ScreenshotAsync(staff, "reinvite-03-invitation-dialog-prefilled");
 
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Invite to patient portal" }).ClickAsync();
         await Expect(dialog).ToContainTextAsync($"An email with the registration link to {email}");
         await Expect(dialog).ToContainTextAsync($"A text message with the registration link to {EditedPhone}");
-        await Screenshot(staff, "04-confirmation");
+        await Story.ScreenshotAsync(staff, "reinvite-04-confirmation");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
 
         // Then the chart says the invitation was sent
         await Expect(dialog).ToBeHiddenAsync();
         await Expect(status).ToContainTextAsync("Invitation sent");
-        await Screenshot(staff, "05-invitation-sent");
+        await Story.ScreenshotAsync(staff, "reinvite-05-invitation-sent");
 
         // ... a new registration link reaches the patient's email, and the text goes to the edited phone
-        var mail = await Eventually.GetAsync(() => Task.FromResult(platform.Mail.ReadAll().Where(m => m.To.Contains(email, StringComparer.OrdinalIgnoreCase)).Skip(1).FirstOrDefault()),
-            what: "the re-invitation email");
-        var link = RegistrationLink().Match(mail.Text + " " + mail.Html).Value;
+        var link = await Story.RegistrationLinkAsync(platform, email, 2);
         Assert.StartsWith(platform.GatewayAddress.ToString().TrimEnd('/'), link, StringComparison.Ordinal);
         await Eventually.TrueAsync(() => platform.Sms.ReadAll().Any(s => s.To == EditedPhone), what: "a text message to the edited phone");
         await Expect(staff.Locator("#deliveries")).ToContainTextAsync("Email", new() { Timeout = 30_000 });
@@ -87,7 +77,7 @@ public sealed partial class StaffReinvitesRevokedPatientTests(RunningPlatform pl
         var accessCode = staff.Locator("#access-code");
         await Expect(accessCode).ToHaveTextAsync(new Regex(@"\S{4,}"));
         var code = (await accessCode.TextContentAsync())!.Trim();
-        await Screenshot(staff, "06-access-code");
+        await Story.ScreenshotAsync(staff, "reinvite-06-access-code");
 
         // When the patient opens the link, proves who they are and sets up the account again
         await using var patientContext = await platform.Browser.NewContextAsync();
@@ -95,31 +85,21 @@ public sealed partial class StaffReinvitesRevokedPatientTests(RunningPlatform pl
         await patient.GotoAsync(link);
         await patient.GetByLabel("Date of birth").FillAsync(DateOfBirth);
         await patient.GetByLabel("Code from the text message, or access code from your practice").FillAsync(code);
-        await Screenshot(patient, "07-patient-verifies");
+        await Story.ScreenshotAsync(patient, "reinvite-07-patient-verifies");
         await patient.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await patient.GetByLabel("Username").FillAsync($"grace-{patientId}");
-        await patient.GetByLabel("Password", new() { Exact = true }).FillAsync("correct horse battery staple");
+        await patient.GetByLabel("Password", new() { Exact = true }).FillAsync(Story.Password);
         await patient.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
         await Expect(patient.GetByRole(AriaRole.Heading, new() { Name = "You are all set" })).ToBeVisibleAsync();
-        await Screenshot(patient, "08-patient-registered");
+        await Story.ScreenshotAsync(patient, "reinvite-08-patient-registered");
 
         // Then the chart shows the patient as enrolled, and sign-in works
         await Expect(status).ToContainTextAsync("Enrolled", new() { Timeout = 30_000 });
-        await Screenshot(staff, "09-chart-enrolled");
+        await Story.ScreenshotAsync(staff, "reinvite-09-chart-enrolled");
         var signIn = await new HttpClient { BaseAddress = platform.GatewayAddress }
-            .PostAsJsonAsync("/portal/api/sign-in", new { username = $"grace-{patientId}", password = "correct horse battery staple" });
+            .PostAsJsonAsync("/portal/api/sign-in", new { username = $"grace-{patientId}", password = Story.Password });
         Assert.Equal(System.Net.HttpStatusCode.OK, signIn.StatusCode);
         Assert.True((await signIn.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("accessToken", out _));
     }
 
-    private int MailsTo(string email) => platform.Mail.ReadAll().Count(m => m.To.Contains(email, StringComparer.OrdinalIgnoreCase));
-
-    private static async Task Succeeds(Task<HttpResponseMessage> request)
-    {
-        var response = await request;
-        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-    }
-
-    private static Task Screenshot(IPage page, string step) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RunningPlatform.ScreenshotDirectory, $"{step}.png"), FullPage = true });
 }

@@ -146,6 +146,27 @@ public sealed class SecurityTests(GatewayInFrontOfEnrollment platform) : IClassF
     }
 
     [Fact]
+    public async Task An_oversized_chunked_body_gets_413_from_the_gateway_listening_on_a_real_port()
+    {
+        var port = Hosting.Local.Ports.Free();
+        await using var gateway = new Testing.ServiceFactory<GatewayService>(platform, GatewayService.Name, new Dictionary<string, string?>
+        {
+            [$"services:{Routing.ServiceRoutes.Enrollment}:http:0"] = platform.EnrollmentAddress.ToString().TrimEnd('/'),
+        });
+        gateway.UseKestrel(port);
+        gateway.StartServer();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", platform.TokenFor(Guid.NewGuid(), StaffRoles.Admin));
+        var body = new ChunkedJson(JsonSerializer.SerializeToUtf8Bytes(new { firstName = new string('a', 200_000) }));
+
+        var response = await client.PutAsync($"/api/patients/{Guid.NewGuid()}", body);
+
+        Assert.Null(response.RequestMessage?.Content?.Headers.ContentLength);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(413, (await ProblemOf(response)).GetProperty("status").GetInt32());
+    }
+
+    [Fact]
     public async Task A_malformed_body_gets_400_naming_the_field_and_changes_nothing()
     {
         var practice = Guid.NewGuid();
@@ -187,6 +208,32 @@ public sealed class SecurityTests(GatewayInFrontOfEnrollment platform) : IClassF
         for (var i = 0; i < GatewayInFrontOfEnrollment.PatientRequestsPerWindow * 2; i++)
         {
             Assert.NotEqual(HttpStatusCode.TooManyRequests, (await client.GetAsync($"/api/patients/{Guid.NewGuid()}/portal")).StatusCode);
+        }
+    }
+
+    /// <summary>A body sent without Content-Length (chunked), so only the limit while reading can catch it.</summary>
+    private sealed class ChunkedJson : HttpContent
+    {
+        private readonly byte[] _json;
+
+        public ChunkedJson(byte[] json)
+        {
+            _json = json;
+            Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            foreach (var chunk in _json.Chunk(8192))
+            {
+                await stream.WriteAsync(chunk);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
         }
     }
 }

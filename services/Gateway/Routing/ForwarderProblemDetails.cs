@@ -12,7 +12,11 @@ public static class ForwarderProblemDetails
             await next();
             if (context.GetForwarderErrorFeature() is { } error && !context.Response.HasStarted)
             {
-                var status = context.Response.StatusCode >= 400 ? context.Response.StatusCode : StatusCodes.Status502BadGateway;
+                // A chunked body that outgrows Kestrel's limit surfaces here, while YARP streams it to the service.
+                var tooLarge = error.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+                    || error.Exception?.InnerException is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
+                var status = tooLarge ? StatusCodes.Status413PayloadTooLarge
+                    : context.Response.StatusCode >= 400 ? context.Response.StatusCode : StatusCodes.Status502BadGateway;
                 context.Response.StatusCode = status;
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
@@ -20,8 +24,8 @@ public static class ForwarderProblemDetails
                     ProblemDetails =
                     {
                         Status = status,
-                        Title = "Service unavailable",
-                        Detail = $"The service behind this path did not answer ({error.Error}).",
+                        Title = tooLarge ? "Request body too large" : "Service unavailable",
+                        Detail = tooLarge ? "The request body is larger than the gateway accepts." : $"The service behind this path did not answer ({error.Error}).",
                     },
                 });
             }

@@ -3,7 +3,8 @@ import { api, ApiError, formatTime, patientName, requireSignIn, session, show, s
 const patientId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const base = `/api/patients/${encodeURIComponent(patientId)}`;
 const $ = id => document.getElementById(id);
-const state = { portal: null, etag: null, demographics: null };
+const state = { portal: null, etag: null, demographics: null, noticeFor: null };
+const shortTime = value => (value ? new Date(value).toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'short' }) : '');
 
 const reasonTexts = {
   PatientRequest: 'Patient request', PreventingHarm: 'Preventing harm', Privacy: 'Privacy',
@@ -25,7 +26,7 @@ const describe = value => {
   if (typeof value !== 'object') return String(value);
   return Object.entries(value)
     .filter(([k, v]) => v !== null && v !== undefined && v !== '' && !/Id$/.test(k) && k !== 'expiresAt')
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? describe(v) : reasonTexts[v] ?? v}`)
+    .map(([k, v]) => `${k}: ${typeof v === 'object' ? describe(v) : reasonTexts[v] ?? (v === 'Sms' ? 'text message' : v)}`)
     .join(', ');
 };
 
@@ -82,7 +83,7 @@ async function loadDeliveries() {
       const channel = d.channel === 'Sms' || d.channel === 1 ? 'Text message' : 'Email';
       const attempts = d.attempts > 1 ? ` (${d.attempts} attempts)` : '';
       row.append(
-        element('td', formatTime(d.sentAt ?? d.updatedAt ?? d.queuedAt)),
+        element('td', shortTime(d.sentAt ?? d.updatedAt ?? d.queuedAt)),
         element('td', d.kind ? `${channel}: ${words(d.kind).toLowerCase()}` : channel),
         element('td', d.address ?? d.recipient ?? d.to ?? ''),
         element('td', [d.state ?? d.status, d.lastError ?? d.error].filter(Boolean).join(': ') + attempts));
@@ -123,6 +124,11 @@ function renderPortal() {
   $('portal-status-text').textContent = portal.statusText ?? statusTexts[portal.status] ?? portal.status;
   $('portal-status').dataset.status = portal.status;
   $('portal-status-hint').textContent = portal.status === 'Enrolled' ? 'Shows the portal history' : 'Opens the invitation dialog';
+  // A notice about the last action goes once the status moves on (say, the patient enrolled).
+  if (state.noticeFor && state.noticeFor !== portal.status) {
+    show($('chart-notice'), '');
+    state.noticeFor = null;
+  }
 
   const invitation = portal.invitation;
   const area = $('invitation');
@@ -131,13 +137,15 @@ function renderPortal() {
     $('access-code-area').hidden = true;
     return;
   }
+  const pendingInvitation = portal.status === 'Invited';
+  $('invitation-heading').textContent = pendingInvitation ? 'Invitation' : 'Last invitation';
   const list = element('dl', undefined, 'facts');
   const fact = (term, value) => { if (value) list.append(element('dt', term), element('dd', value)); };
   fact('Status', portal.statusText ?? statusTexts[portal.status]);
   fact('Sent to', [invitation.email, invitation.phone].filter(Boolean).join(', '));
   fact('Issued', formatTime(invitation.issuedAt));
   fact('Expires', formatTime(invitation.expiresAt));
-  const delivery = invitation.delivery;
+  const delivery = pendingInvitation ? invitation.delivery : null;
   fact('Delivery', typeof delivery === 'object' && delivery
     ? [delivery.email && invitation.email ? `email ${delivery.email}` : null, delivery.sms && invitation.phone ? `text message ${delivery.sms}` : null].filter(Boolean).join(', ')
     : delivery);
@@ -243,6 +251,7 @@ $('invite-confirm').addEventListener('click', async () => {
     inviteDialog.close();
     show($('chart-notice'), `Invitation sent to ${[body.email, body.phone].filter(Boolean).join(' and ')}.`);
     await refreshUntilChanged(previousVersion);
+    state.noticeFor = state.portal?.status;
   } catch (error) {
     if (error instanceof ApiError && error.status === 412) {
       await loadPortal();
@@ -282,6 +291,7 @@ $('revoke-form').addEventListener('submit', async event => {
     revokeDialog.close();
     show($('chart-notice'), 'Portal access revoked.');
     await refreshUntilChanged(previousVersion);
+    state.noticeFor = state.portal?.status;
   } catch (error) {
     show($('revoke-error'), error.message);
   } finally {

@@ -2,6 +2,8 @@ import { api, formatTime, requireSignIn, show, statusTexts, wireHeader } from '/
 
 const $ = id => document.getElementById(id);
 const statuses = Object.keys(statusTexts);
+// On the dashboard a status is a list's name, not a button's call to action.
+const listNames = { ...statusTexts, NotInvited: 'Not invited' };
 const selected = new URLSearchParams(location.search).get('status') ?? 'AccessRevoked';
 
 $('open-chart').addEventListener('submit', event => {
@@ -14,7 +16,7 @@ function renderFilters(counts) {
     const item = document.createElement('li');
     const link = document.createElement('a');
     link.href = `/dashboard?status=${status}`;
-    link.textContent = `${statusTexts[status]} (${counts[status] ?? 0})`;
+    link.textContent = `${listNames[status]} (${counts[status] ?? 0})`;
     if (status === selected) link.setAttribute('aria-current', 'page');
     item.append(link);
     return item;
@@ -22,7 +24,7 @@ function renderFilters(counts) {
 }
 
 function renderPatients(patients) {
-  $('patients-caption').textContent = `Patients: ${statusTexts[selected] ?? selected}`;
+  $('patients-caption').textContent = `Patients: ${listNames[selected] ?? selected}`;
   const rows = patients.map(patient => {
     const row = document.createElement('tr');
     const name = document.createElement('td');

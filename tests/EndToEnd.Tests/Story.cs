@@ -1,0 +1,85 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using PortalPlatform.Testing;
+
+namespace PortalPlatform.EndToEnd.Tests;
+
+/// <summary>The steps the browser tests share: signing staff in, reading sinks, saving screenshots, setting the scene over HTTP.</summary>
+public static partial class Story
+{
+    public const string Password = "correct horse battery staple";
+
+    [GeneratedRegex(@"https?://[^\s""'<>]+/register\?token=([A-Za-z0-9_\-%.~]+)")]
+    public static partial Regex RegistrationLink();
+
+    public static async Task SignInAsync(IPage page, Guid practiceId, string userId, string name, string role)
+    {
+        await page.GotoAsync("/");
+        await page.GetByLabel("Practice ID").FillAsync(practiceId.ToString());
+        await page.GetByLabel("User ID").FillAsync(userId);
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Role").SelectOptionAsync(role);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/dashboard**");
+    }
+
+    public static Task ScreenshotAsync(IPage page, string step) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RunningPlatform.ScreenshotDirectory, $"{step}.png"), FullPage = true });
+
+    public static async Task SucceedsAsync(Task<HttpResponseMessage> request)
+    {
+        var response = await request;
+        Assert.True(response.IsSuccessStatusCode,
+            $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    public static async Task<T> ReadAsync<T>(Task<HttpResponseMessage> request)
+    {
+        var response = await request;
+        await SucceedsAsync(Task.FromResult(response));
+        return (await response.Content.ReadFromJsonAsync<T>())!;
+    }
+
+    public static int MailsTo(RunningPlatform platform, string email) =>
+        platform.Mail.ReadAll().Count(m => m.To.Contains(email, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>The registration link of the <paramref name="nth"/> email (1-based) sent to <paramref name="email"/>.</summary>
+    public static async Task<string> RegistrationLinkAsync(RunningPlatform platform, string email, int nth)
+    {
+        var mail = await Eventually.GetAsync(() => Task.FromResult(platform.Mail.ReadAll()
+            .Where(m => m.To.Contains(email, StringComparer.OrdinalIgnoreCase)).Skip(nth - 1).FirstOrDefault()), what: $"email {nth} to {email}");
+        return RegistrationLink().Match(mail.Text + " " + mail.Html).Value;
+    }
+
+    /// <summary>A patient who registered through the API: invited, identity checked with the access code, account set up.</summary>
+    public static async Task<(string PatientId, string Username)> EnrolledPatientAsync(RunningPlatform platform, HttpClient admin, string dateOfBirth)
+    {
+        var patientId = $"e2e-{Guid.NewGuid():N}"[..20];
+        var email = $"patient.{patientId}@example.test";
+        await SucceedsAsync(admin.PutAsJsonAsync($"/api/patients/{patientId}", new
+        {
+            firstName = "Alan", lastName = "Turing", dateOfBirth, email, phone = "+15550177",
+        }));
+        var invitation = await ReadAsync<JsonElement>(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { }));
+        var link = await RegistrationLinkAsync(platform, email, 1);
+        var token = Uri.UnescapeDataString(RegistrationLink().Match(link).Groups[1].Value);
+        var accessCode = await Eventually.GetAsync(async () =>
+        {
+            var response = await admin.GetAsync($"/api/patients/{patientId}/portal/invitations/{invitation.GetProperty("invitationId").GetString()}/access-code");
+            return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessCode").GetString() : null;
+        }, what: "the invitation's access code");
+        using var anonymous = new HttpClient { BaseAddress = platform.GatewayAddress };
+        var verified = await ReadAsync<JsonElement>(anonymous.PostAsJsonAsync("/portal/api/registration/verify", new { token, dateOfBirth, code = accessCode }));
+        var username = $"alan-{patientId}";
+        await SucceedsAsync(anonymous.PostAsJsonAsync("/portal/api/registration/complete", new
+        {
+            registrationId = verified.GetProperty("registrationId").GetString(), username, password = Password,
+        }));
+        await Eventually.TrueAsync(async () =>
+            (await admin.GetFromJsonAsync<JsonElement>($"/api/patients/{patientId}/portal")).GetProperty("status").GetString() == "Enrolled",
+            what: "the patient enrolled");
+        return (patientId, username);
+    }
+}
