@@ -4,23 +4,35 @@ namespace PortalPlatform.Hosting.Resources;
 
 /// <summary>
 /// One service run as a child process from its build output, with the environment an Aspire AppHost would give
-/// it; its console output is forwarded line by line to <see cref="Output"/>.
+/// it; its console output is forwarded line by line to <see cref="Output"/>. Can be started again after it exits.
 /// </summary>
 public sealed class ProjectProcess(string name, string projectDirectory, string assemblyName, int port) : IAsyncDisposable
 {
     private Process? _process;
+    private bool _stopping;
 
     public string Name { get; } = name;
     public int Port { get; } = port;
     public Uri Url => new($"http://127.0.0.1:{Port}");
     public Dictionary<string, string> Environment { get; } = new();
-    public event Action<string, string>? Output;
-    public bool HasExited => _process is null || _process.HasExited;
-    public int? ProcessId => _process?.Id;
 
-    public void Start(string configuration = "Debug")
+    /// <summary>Resource name and one line; the flag says whether it came from standard error.</summary>
+    public event Action<string, string>? Output;
+    public event Action<string, string, bool>? OutputLine;
+
+    /// <summary>The process ended without being asked to (its exit code).</summary>
+    public event Action<int>? Crashed;
+
+    public bool HasExited => _process is null || _process.HasExited;
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
+    /// <summary>The build configuration the AppHost itself runs from (Debug unless built otherwise).</summary>
+    public static string CurrentConfiguration { get; } =
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent?.Name is { } c && c is "Debug" or "Release" ? c : "Debug";
+
+    public void Start(string? configuration = null)
     {
-        var dll = Path.Combine(projectDirectory, "bin", configuration, "net10.0", assemblyName + ".dll");
+        var dll = Path.Combine(projectDirectory, "bin", configuration ?? CurrentConfiguration, "net10.0", assemblyName + ".dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"{Name}: {dll} is not built; run 'dotnet build' first.", dll);
@@ -31,6 +43,7 @@ public sealed class ProjectProcess(string name, string projectDirectory, string 
             WorkingDirectory = projectDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(dll);
@@ -40,17 +53,31 @@ public sealed class ProjectProcess(string name, string projectDirectory, string 
             start.Environment[key] = value;
         }
 
-        _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Name}");
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) Output?.Invoke(Name, e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Output?.Invoke(Name, e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _stopping = false;
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Forward(e.Data, isError: false);
+        process.ErrorDataReceived += (_, e) => Forward(e.Data, isError: true);
+        process.Exited += (_, _) =>
+        {
+            if (!_stopping)
+            {
+                Crashed?.Invoke(process.ExitCode);
+            }
+        };
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"could not start {Name}");
+        }
+
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
     }
 
     /// <summary>Waits until <c>/health</c> answers 200, or throws when the process dies or time runs out.</summary>
     public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
@@ -59,19 +86,9 @@ public sealed class ProjectProcess(string name, string projectDirectory, string 
                 throw new InvalidOperationException($"{Name} exited with code {_process?.ExitCode} before it became healthy.");
             }
 
-            try
+            if (await IsHealthyAsync(cancellationToken))
             {
-                using var response = await http.GetAsync("/health", cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
+                return;
             }
 
             await Task.Delay(250, cancellationToken);
@@ -80,8 +97,34 @@ public sealed class ProjectProcess(string name, string projectDirectory, string 
         throw new TimeoutException($"{Name} was not healthy after {timeout.TotalSeconds:0} s.");
     }
 
+    private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    /// <summary>One look at <c>/health</c>: true only for 200.</summary>
+    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken = default)
+    {
+        if (HasExited)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var response = await Probe.GetAsync(new Uri(Url, "/health"), cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     public async Task StopAsync()
     {
+        _stopping = true;
         if (_process is null || _process.HasExited)
         {
             return;
@@ -95,6 +138,17 @@ public sealed class ProjectProcess(string name, string projectDirectory, string 
     {
         await StopAsync();
         _process?.Dispose();
+    }
+
+    private void Forward(string? line, bool isError)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        Output?.Invoke(Name, line);
+        OutputLine?.Invoke(Name, line, isError);
     }
 }
 
@@ -112,6 +166,7 @@ internal static class CommandLineSignal
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
         }
         catch (InvalidOperationException)
         {
