@@ -95,8 +95,8 @@ internal sealed class IntegrationEventRelay : SubscriptionBase
     private static ActivityContext ParentOf(IEvent stored)
     {
         if (stored.Headers is { } headers
-            && headers.TryGetValue(TraceContextSessionFactory.TraceParent, out var parent)
-            && ActivityContext.TryParse(parent?.ToString(), headers.GetValueOrDefault(TraceContextSessionFactory.TraceState)?.ToString(), out var context))
+            && headers.TryGetValue(TraceContextListener.TraceParent, out var parent)
+            && ActivityContext.TryParse(parent?.ToString(), headers.GetValueOrDefault(TraceContextListener.TraceState)?.ToString(), out var context))
         {
             return context;
         }

@@ -42,11 +42,12 @@ public static class PortalEventStoreExtensions
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 options.OpenTelemetry.TrackEventCounters();
+                options.Listeners.Add(new TraceContextListener());
                 options.Schema.For<ProcessedMessage>();
                 configure?.Invoke(options);
             })
             .UseNpgsqlDataSource()
-            .BuildSessionsWith<TraceContextSessionFactory>()
+            .UseLightweightSessions()
             .AddAsyncDaemon(DaemonMode.Solo);
     }
 
