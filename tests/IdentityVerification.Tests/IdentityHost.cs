@@ -206,19 +206,6 @@ public sealed class HostedIdentityService(IdentityHost host, Dictionary<string, 
     {
         base.ConfigureWebHost(builder);
 
-        // Program reads connection strings while registering services, before ConfigureAppConfiguration sources
-        // apply (minimal hosting); host settings are visible from the start.
-        var configuration = host.ConfigurationFor(IdentityVerificationService.Name);
-        foreach (var (key, value) in overrides)
-        {
-            configuration[key] = value;
-        }
-
-        foreach (var (key, value) in configuration)
-        {
-            builder.UseSetting(key, value);
-        }
-
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(host.Clock);

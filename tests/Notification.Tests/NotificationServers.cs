@@ -59,7 +59,7 @@ public sealed class NotificationServers : IsolatedServers
     public LocalSmsSink NewSmsSink() => new(Path.Combine(Root, $"sms-{Guid.NewGuid():N}"), Ports.Free());
 
     /// <summary>The real service, pointed at the sinks, with retries fast enough for a test.</summary>
-    public ServiceFactory<NotificationService> Service(int smtpPort, LocalSmsSink sms) => new NotificationServiceFactory(this, new Dictionary<string, string?>
+    public ServiceFactory<NotificationService> Service(int smtpPort, LocalSmsSink sms) => new ServiceFactory<NotificationService>(this, NotificationService.Name, new Dictionary<string, string?>
     {
         ["ConnectionStrings:smtp"] = $"smtp://127.0.0.1:{smtpPort}",
         ["Smtp:Security"] = "None",
@@ -84,26 +84,6 @@ public sealed class NotificationServers : IsolatedServers
     public static string UniqueEmail(string domain = "example.com") => $"ana.{Guid.NewGuid():N}"[..16] + "@" + domain;
 
     public static string UniquePhone() => "+1555" + Random.Shared.Next(2000000, 9999999);
-}
-
-/// <summary>
-/// ServiceFactory whose settings Program.cs can read while it builds: configuration added in ConfigureWebHost
-/// arrives only at Build(), after AddPortalEventStore has looked for its connection string; host settings
-/// (UseSetting) reach WebApplication.CreateBuilder as arguments.
-/// </summary>
-public sealed class NotificationServiceFactory(IsolatedServers servers, Dictionary<string, string?> settings)
-    : ServiceFactory<NotificationService>(servers, NotificationService.Name, settings)
-{
-    private readonly Dictionary<string, string?> _settings = new(servers.ConfigurationFor(NotificationService.Name).Concat(settings));
-
-    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        foreach (var (key, value) in _settings)
-        {
-            builder.UseSetting(key, value);
-        }
-    }
 }
 
 /// <summary>Reads the staff deliveries API of a running service.</summary>

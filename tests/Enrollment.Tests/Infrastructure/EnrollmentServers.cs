@@ -44,12 +44,6 @@ public class EnrollmentServers : IsolatedServers
         var factory = new ServiceFactory<EnrollmentService>(this, EnrollmentService.Name, settings)
             .WithWebHostBuilder(web =>
             {
-                // Program reads its connection strings before Build(); host settings are visible that early.
-                foreach (var (key, value) in settings)
-                {
-                    web.UseSetting(key, value);
-                }
-
                 web.ConfigureTestServices(services =>
                 {
                     services.RemoveAll<TimeProvider>();
