@@ -1,6 +1,7 @@
 using Marten;
 using PortalPlatform.Contracts;
 using PortalPlatform.ServiceDefaults;
+using PortalPlatform.ServiceDefaults.EventStore;
 
 namespace PortalPlatform.Notification.Deliveries;
 
@@ -18,5 +19,24 @@ public static class DeliveryQueue
         var id = DeliveryIdOf(commandId, message.Target.Channel);
         session.Events.StartStream<Delivery>(id, new DeliveryQueued(id, commandId, message.Target, message.MaskedAddress, now));
         session.Store(new OutboundMessage(id, message.Target.Channel, message.Address, message.Subject, message.Text, message.Html));
+    }
+
+    /// <summary>
+    /// Commits the queued deliveries with the command's inbox row, then wakes the dispatcher. A concurrent delivery
+    /// of the same command that queued them first (same delivery ids, so the stream already exists) is not an error.
+    /// </summary>
+    public static async Task CommitQueuedAsync(
+        this IDocumentSession session, string inbox, Guid commandId, TimeProvider clock, DispatcherWakeUp wakeUp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await session.SaveChangesOnceAsync(inbox, commandId, clock, cancellationToken))
+            {
+                wakeUp.Signal();
+            }
+        }
+        catch (Exception ex) when (ex is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
+        {
+        }
     }
 }

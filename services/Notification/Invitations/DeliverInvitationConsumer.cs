@@ -50,17 +50,7 @@ public sealed class DeliverInvitationConsumer(
             logger.LogWarning("Invitation {InvitationId} has neither email nor phone; nothing to deliver", command.InvitationId);
         }
 
-        try
-        {
-            if (await session.SaveChangesOnceAsync(InboxName, command.CommandId, clock, context.CancellationToken))
-            {
-                wakeUp.Signal();
-            }
-        }
-        catch (Exception ex) when (ex is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
-        {
-            // A concurrent delivery of the same command queued it first.
-        }
+        await session.CommitQueuedAsync(InboxName, command.CommandId, clock, wakeUp, context.CancellationToken);
     }
 }
 

@@ -25,17 +25,7 @@ public sealed class DeliverOneTimeCodeConsumer(IDocumentSession session, TimePro
         session.Queue(command.CommandId, new QueuedMessage(
             new DeliveryTarget(command.PracticeId, command.PatientId, null, MessageKind.OneTimeCode, DeliveryChannel.Sms),
             command.Phone.Trim(), AddressMask.Phone(command.Phone), "", MessageTemplates.OneTimeCodeText(command, now), null), now);
-        try
-        {
-            if (await session.SaveChangesOnceAsync(InboxName, command.CommandId, clock, context.CancellationToken))
-            {
-                wakeUp.Signal();
-            }
-        }
-        catch (Exception ex) when (ex is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
-        {
-            // A concurrent delivery of the same command queued it first.
-        }
+        await session.CommitQueuedAsync(InboxName, command.CommandId, clock, wakeUp, context.CancellationToken);
     }
 }
 
