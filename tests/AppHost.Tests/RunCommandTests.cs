@@ -41,7 +41,7 @@ public sealed class RunCommandTests(ITestOutputHelper output)
         try
         {
             // When the platform has started, one line per entry point is printed
-            await Eventually.TrueAsync(() => printed.Any(l => l.StartsWith("sms: ", StringComparison.Ordinal)), TimeSpan.FromMinutes(6), "the start-up summary");
+            await Eventually.TrueAsync(() => printed.Any(l => l.StartsWith("sms: ", StringComparison.Ordinal)), TimeSpan.FromMinutes(8), "the start-up summary");
             foreach (var name in new[] { "gateway", "dashboard", "mail", "sms" })
             {
                 Assert.Contains(printed, l => l.StartsWith($"{name}: http://", StringComparison.Ordinal));

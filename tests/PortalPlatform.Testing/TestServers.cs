@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using Aspire.Hosting;
@@ -109,7 +110,7 @@ public sealed class TestServers
         var builder = DistributedApplicationTestingBuilder.Create(Array.Empty<string>(), (options, _) => options.DisableDashboard = true);
         var postgres = builder.AddLocalPostgres("postgres", Ports.Free(), Path.Combine(root, "postgres"), throwaway: true);
         var rabbit = builder.AddLocalRabbitMQ("rabbitmq", Ports.Free(), Ports.Free(), Path.Combine(root, "rabbitmq"));
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         var app = await builder.BuildAsync();
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await app.StartAsync(startup.Token);
