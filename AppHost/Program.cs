@@ -1,54 +1,54 @@
+using System.Security.Cryptography;
 using PortalPlatform.AppHost;
-using PortalPlatform.Dashboard;
-using PortalPlatform.Hosting.ApplicationModel;
-using PortalPlatform.Hosting.Resources;
+using PortalPlatform.Hosting.Local;
 
 // The platform's topology, read top to bottom: servers, databases, sinks, the four services and what each uses.
-var builder = DistributedApplicationBuilder.CreateBuilder(args);
-var ports = builder.Options.Ports;
+var builder = DistributedApplication.CreateBuilder(PlatformOptions.Arguments(args));
+var platform = PlatformOptions.From(builder);
+var ports = platform.Ports;
 
-var dashboard = builder.AddDashboard("dashboard", ports.Dashboard, ports.DashboardOtlpGrpc);
-
-var postgres = builder.AddPostgres("postgres", ports.Postgres);
+var postgres = builder.AddLocalPostgres("postgres", ports.Postgres.OrFree(), platform.DataPath("postgres"));
 var enrollmentDb = postgres.AddDatabase("enrollmentdb");
 var identityDb = postgres.AddDatabase("identityverificationdb");
 var notificationDb = postgres.AddDatabase("notificationdb");
 
-var rabbitmq = builder.AddRabbitMQ("rabbitmq", ports.RabbitMq, ports.RabbitMqManagement);
+var rabbitmq = builder.AddLocalRabbitMQ("rabbitmq", ports.RabbitMq.OrFree(), ports.RabbitMqManagement.OrFree(), platform.DataPath("rabbitmq"));
 
-var mail = builder.AddMailSink("mail", ports.Smtp);
-var sms = builder.AddSmsSink("sms", ports.Sms);
+var mail = builder.AddSmtp4dev("mail", ports.Mail.OrFree(), ports.Smtp.OrFree(), platform.RepositoryRoot);
+var smsKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+var sms = builder.AddProject<Projects.PortalPlatform_SmsSink>("sms")
+    .WithHttpEndpoint(port: ports.Sms.OrNull(), name: "http")
+    .WithEnvironment("Sms__ApiKey", smsKey)
+    .WithEnvironment("Sms__DataDirectory", platform.DataPath("sms"))
+    .WithHttpHealthCheck("/health")
+    .WithUrlForEndpoint("http", url => url.Url += "/v1/messages");
 
-var enrollment = builder.AddProject("enrollment", "services/Enrollment", ports.Enrollment)
+var enrollment = builder.AddService<Projects.PortalPlatform_Enrollment>("enrollment", platform)
     .WithReference(enrollmentDb).WaitFor(enrollmentDb)
     .WithReference(rabbitmq).WaitFor(rabbitmq);
 
-var notification = builder.AddProject("notification", "services/Notification", ports.Notification)
+var notification = builder.AddService<Projects.PortalPlatform_Notification>("notification", platform)
     .WithReference(notificationDb).WaitFor(notificationDb)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithReference(mail, connectionName: "smtp").WaitFor(mail)
-    .WithReference(sms).WaitFor(sms);
+    .WithEnvironment("Sms__BaseUrl", sms.GetEndpoint("http"))
+    .WithEnvironment("Sms__ApiKey", smsKey)
+    .WithEnvironment("Sms__From", "PortalPlatform")
+    .WaitFor(sms);
 
-var identity = builder.AddProject("identity-verification", "services/IdentityVerification", ports.IdentityVerification)
+var identity = builder.AddService<Projects.PortalPlatform_IdentityVerification>("identity-verification", platform)
     .WithReference(identityDb).WaitFor(identityDb)
     .WithReference(rabbitmq).WaitFor(rabbitmq);
 
-var gateway = builder.AddProject("gateway", "services/Gateway", ports.Gateway)
+var gateway = builder.AddService<Projects.PortalPlatform_Gateway>("gateway", platform, port: ports.Gateway)
+    .WithExternalHttpEndpoints()
     .WithReference(enrollment).WaitFor(enrollment)
     .WithReference(identity).WaitFor(identity)
-    .WithReference(notification).WaitFor(notification);
+    .WithReference(notification).WaitFor(notification)
+    .WithDemoSeedCommand(mail, sms);
 
 // Registration links in invitations point at the gateway's patient pages.
-identity.WithEnvironment("Portal__PublicBaseUrl", () => gateway.Resource.Url.ToString().TrimEnd('/'));
+identity.WithEnvironment("Portal__PublicBaseUrl", gateway.GetEndpoint("http"));
 
-if (builder.Options.Seed)
-{
-    builder.OnAllHealthy((app, log, cancellationToken) => DemoSeed.RunAsync(gateway.Resource.Url, app, log, cancellationToken));
-}
-
-var app = builder.Build();
-app.Summary.Add(("gateway", () => gateway.Resource.Url.ToString()));
-app.Summary.Add(("chart", () => $"{gateway.Resource.Url} (staff sign-in), then {new Uri(gateway.Resource.Url, "/chart/demo-rita")}"));
-app.Summary.Add(("dashboard", () => dashboard.Resource.Url.ToString()));
-app.Summary.Add(("broker management", () => $"{rabbitmq.Resource.Server.ManagementUri} (guest/guest)"));
-return await app.RunAsync();
+builder.AddStartupSummary(gateway, mail, sms, platform);
+builder.Build().Run();

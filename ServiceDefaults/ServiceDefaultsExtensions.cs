@@ -1,3 +1,4 @@
+using PortalPlatform.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -62,6 +63,7 @@ public static class ServiceDefaultsExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit", "Marten", "Npgsql", TelemetryPrefix + ".*"))
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new BackgroundPollingSampler()))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("MassTransit", "Marten", "Npgsql", TelemetryPrefix + ".*")
                 .AddAspNetCoreInstrumentation(aspnet =>

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using PortalPlatform.Hosting.ApplicationModel;
+using PortalPlatform.Hosting.Sinks;
 
 namespace PortalPlatform.AppHost;
 
@@ -34,7 +34,7 @@ public static partial class DemoSeed
         new("demo-rita", "Rita", "Revoked", "1982-01-17", "rita.revoked@example.test", "+15550100005", "AccessRevoked"),
     ];
 
-    public static async Task RunAsync(Uri gateway, IResourceController app, Action<string> log, CancellationToken cancellationToken)
+    public static async Task RunAsync(Uri gateway, MailSinkClient mail, SmsSinkClient sms, Action<string> log, CancellationToken cancellationToken)
     {
         try
         {
@@ -51,7 +51,7 @@ public static partial class DemoSeed
                     continue;
                 }
 
-                await BringToStatusAsync(http, admin, patient, app, cancellationToken);
+                await BringToStatusAsync(http, admin, patient, mail, sms, cancellationToken);
                 created++;
             }
 
@@ -65,7 +65,7 @@ public static partial class DemoSeed
         }
     }
 
-    private static async Task BringToStatusAsync(HttpClient http, string admin, DemoPatient patient, IResourceController app, CancellationToken cancellationToken)
+    private static async Task BringToStatusAsync(HttpClient http, string admin, DemoPatient patient, MailSinkClient mail, SmsSinkClient sms, CancellationToken cancellationToken)
     {
         await SendAsync(http, HttpMethod.Put, $"/api/patients/{patient.Id}", admin,
             new { firstName = patient.FirstName, lastName = patient.LastName, dateOfBirth = patient.DateOfBirth, email = patient.Email, phone = patient.Phone }, cancellationToken);
@@ -80,7 +80,7 @@ public static partial class DemoSeed
             return;
         }
 
-        var token = await InvitationTokenAsync(app, patient.Email, cancellationToken);
+        var token = await InvitationTokenAsync(mail, patient.Email, cancellationToken);
         if (patient.Becomes == "VerificationLocked")
         {
             // Five wrong answers lock verification (DESIGN.md: at most 5 failed checks).
@@ -93,7 +93,7 @@ public static partial class DemoSeed
             return;
         }
 
-        var code = await OneTimeCodeAsync(http, app, token, patient.Phone, cancellationToken);
+        var code = await OneTimeCodeAsync(http, sms, token, patient.Phone, cancellationToken);
         using var verified = await SendAsync(http, HttpMethod.Post, "/portal/api/registration/verify", null, new { token, dateOfBirth = patient.DateOfBirth, code }, cancellationToken);
         var registrationId = (await verified.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("registrationId").GetString();
         using var _2 = await SendAsync(http, HttpMethod.Post, "/portal/api/registration/complete", null,
@@ -114,24 +114,22 @@ public static partial class DemoSeed
         return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString()!;
     }
 
-    private static async Task<string> InvitationTokenAsync(IResourceController app, string email, CancellationToken cancellationToken)
+    private static async Task<string> InvitationTokenAsync(MailSinkClient mail, string email, CancellationToken cancellationToken)
     {
-        var mail = await PollAsync(() => Messages(app, "mail")
-            .FirstOrDefault(m => m.GetProperty("to").ToString().Contains(email, StringComparison.OrdinalIgnoreCase)), "the invitation email to " + email, cancellationToken);
-        var body = mail.GetProperty("text").ToString() + " " + mail.GetProperty("html").ToString();
-        var match = TokenInLink().Match(body);
+        var found = await PollAsync(async () => (await mail.ReadAsync(m => m.To.Any(to => to.Contains(email, StringComparison.OrdinalIgnoreCase)), ct: cancellationToken)).FirstOrDefault(),
+            "the invitation email to " + email, cancellationToken);
+        var match = TokenInLink().Match(found.Text);
         return match.Success ? WebUtility.UrlDecode(match.Groups[1].Value) : throw new InvalidOperationException($"no registration link in the email to {email}");
     }
 
-    private static async Task<string> OneTimeCodeAsync(HttpClient http, IResourceController app, string token, string phone, CancellationToken cancellationToken)
+    private static async Task<string> OneTimeCodeAsync(HttpClient http, SmsSinkClient sms, string token, string phone, CancellationToken cancellationToken)
     {
-        var before = Messages(app, "sms").Select(m => m.GetProperty("id").ToString()).ToHashSet();
+        var before = (await sms.ReadAsync(cancellationToken)).Select(m => m.Id).ToHashSet();
         using var _ = await SendAsync(http, HttpMethod.Post, "/portal/api/registration/code", null, new { token }, cancellationToken);
-        var sms = await PollAsync(() => Messages(app, "sms").FirstOrDefault(m =>
-            !before.Contains(m.GetProperty("id").ToString()) && m.GetProperty("to").GetString() == phone &&
-            !m.GetProperty("body").GetString()!.Contains("token=", StringComparison.Ordinal) && SixDigits().IsMatch(m.GetProperty("body").GetString()!)),
+        var text = await PollAsync(async () => (await sms.ReadAsync(cancellationToken)).FirstOrDefault(m =>
+            !before.Contains(m.Id) && m.To == phone && !m.Body.Contains("token=", StringComparison.Ordinal) && SixDigits().IsMatch(m.Body)),
             "the one-time code text to " + phone, cancellationToken);
-        return SixDigits().Match(sms.GetProperty("body").GetString()!).Value;
+        return SixDigits().Match(text.Body).Value;
     }
 
     private static async Task WaitForStatusAsync(HttpClient http, string token, string patientId, string status, CancellationToken cancellationToken)
@@ -140,25 +138,17 @@ public static partial class DemoSeed
         {
             using var response = await SendAsync(http, HttpMethod.Get, $"/api/patients/{patientId}/portal", token, null, cancellationToken);
             var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            return body.GetProperty("status").GetString() == status ? body : default;
+            return body.GetProperty("status").GetString() == status ? (object)body : null;
         }, $"{patientId} to be {status}", cancellationToken);
     }
 
-    private static IEnumerable<JsonElement> Messages(IResourceController app, string kind) =>
-        app.Resources.OfType<ICapturedMessageSource>().Where(s => s.MessageKind == kind)
-            .SelectMany(s => s.ReadMessages())
-            .Select(m => JsonSerializer.SerializeToElement(m, m.GetType(), JsonSerializerOptions.Web));
-
-    private static Task<JsonElement> PollAsync(Func<JsonElement> probe, string what, CancellationToken cancellationToken) =>
-        PollAsync(() => Task.FromResult(probe()), what, cancellationToken);
-
-    private static async Task<JsonElement> PollAsync(Func<Task<JsonElement>> probe, string what, CancellationToken cancellationToken)
+    // Mail and texts arrive through the broker and a delivery queue: look again until they are there.
+    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, string what, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (DateTime.UtcNow < deadline)
         {
-            var found = await probe();
-            if (found.ValueKind != JsonValueKind.Undefined)
+            if (await probe() is { } found)
             {
                 return found;
             }

@@ -28,7 +28,12 @@ public static class PortalEventStoreExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set; the AppHost or the environment must provide the database.");
         var schema = serviceName.Replace("-", "_", StringComparison.Ordinal);
 
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName }.Build());
+        // A command with no request or message around it is the daemon polling: no span for it (see BackgroundPollingSampler).
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName }
+            .ConfigureTracing(tracing => tracing
+                .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+                .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null))
+            .Build());
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);
 

@@ -5,7 +5,6 @@ using PortalPlatform.Gateway.PublicApi;
 using PortalPlatform.Gateway.Routing;
 using PortalPlatform.Gateway.Security;
 using Scalar.AspNetCore;
-using Yarp.ReverseProxy.Configuration;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,8 +16,9 @@ builder.AddStaffAuthentication();
 builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddPatientRateLimiting();
 builder.Services.AddOpenApi(PublicApiDocument.Name, openApi => openApi.AddDocumentTransformer<PublicApiDocument>());
-builder.Services.AddSingleton<IProxyConfigProvider, ServiceDiscoveryProxyConfig>();
-builder.Services.AddReverseProxy();
+builder.Services.AddReverseProxy()
+    .LoadFromMemory(ServiceRoutes.Routes, ServiceRoutes.Clusters)
+    .AddServiceDiscoveryDestinationResolver();
 
 var app = builder.Build();
 

@@ -3,15 +3,17 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PortalPlatform.Hosting.Sinks;
 using PortalPlatform.Testing;
+using PortalPlatform.Testing.Platform;
 
 namespace PortalPlatform.AppHost.Tests;
 
 /// <summary>
 /// Talks to the running platform the way people do: staff through the gateway's HTTP API (DESIGN.md), the
-/// patient through the registration endpoints, and the sinks through the dashboard's /api/mail and /api/sms.
+/// patient through the registration endpoints, and the sinks through their own APIs (smtp4dev, the SMS sink).
 /// </summary>
-public sealed partial class PortalClient(AppHostProcess host) : IDisposable
+public sealed partial class PortalClient(AspirePlatform platform) : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
@@ -20,14 +22,14 @@ public sealed partial class PortalClient(AppHostProcess host) : IDisposable
 
     public async Task<string> StaffTokenAsync(string role = "admin")
     {
-        var response = await _http.PostAsJsonAsync(new Uri(host.Gateway, "/dev/token"), new { practiceId = PracticeId, userId = $"{role}-1", name = $"Test {role}", role });
+        var response = await _http.PostAsJsonAsync(new Uri(platform.GatewayAddress, "/dev/token"), new { practiceId = PracticeId, userId = $"{role}-1", name = $"Test {role}", role });
         await EnsureAsync(response, "POST /dev/token");
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
     }
 
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, object? body = null)
     {
-        using var request = new HttpRequestMessage(method, new Uri(host.Gateway, path));
+        using var request = new HttpRequestMessage(method, new Uri(platform.GatewayAddress, path));
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -60,15 +62,13 @@ public sealed partial class PortalClient(AppHostProcess host) : IDisposable
     /// <summary>The newest invitation email to <paramref name="email"/> after <paramref name="seen"/> earlier ones; returns its token.</summary>
     public async Task<string> InvitationTokenAsync(string email, int seen = 0)
     {
+        // smtp4dev lists the newest first.
         var mail = await Eventually.GetAsync(async () =>
         {
-            var all = await _http.GetFromJsonAsync<JsonElement>(new Uri(host.Dashboard, "/api/mail"));
-            var mine = all.EnumerateArray().Where(m => m.GetProperty("to").ToString().Contains(email, StringComparison.OrdinalIgnoreCase))
-                .OrderBy(m => m.GetProperty("receivedAt").GetDateTimeOffset()).ToList();
-            return mine.Count > seen ? (object)mine[^1] : null;
-        }, TimeSpan.FromSeconds(60), $"invitation email number {seen + 1} to {email} in the mail sink");
-        var message = (JsonElement)mail;
-        var body = message.GetProperty("text").GetString() + " " + (message.TryGetProperty("html", out var html) ? html.ToString() : "");
+            var mine = await platform.Mail.ReadAsync(m => m.To.Any(to => to.Contains(email, StringComparison.OrdinalIgnoreCase)));
+            return mine.Count > seen ? mine[0] : null;
+        }, TimeSpan.FromSeconds(90), $"invitation email number {seen + 1} to {email} in the mail sink");
+        var body = mail.Text;
         var match = TokenInLink().Match(body);
         Assert.True(match.Success, $"no registration link with a token in the email: {body}");
         return WebUtility.UrlDecode(match.Groups[1].Value);
@@ -77,16 +77,13 @@ public sealed partial class PortalClient(AppHostProcess host) : IDisposable
     /// <summary>Asks for the one-time code and reads it from the SMS sink.</summary>
     public async Task<string> OneTimeCodeAsync(string token, string phone)
     {
-        var before = (await SmsToAsync(phone)).Select(m => m.GetProperty("id").ToString()).ToHashSet();
+        var before = (await SmsToAsync(phone)).Select(m => m.Id).ToHashSet();
         await SendOkAsync(HttpMethod.Post, "/portal/api/registration/code", null, new { token });
         // The invitation itself also texts the phone (with the link); the code is the new text without a link.
-        var sms = await Eventually.GetAsync(async () => (await SmsToAsync(phone)).Where(m =>
-                !before.Contains(m.GetProperty("id").ToString()) &&
-                !m.GetProperty("body").GetString()!.Contains("token=", StringComparison.Ordinal) &&
-                SixDigits().IsMatch(m.GetProperty("body").GetString()!))
-            .Select(m => (object)m).FirstOrDefault(),
-            TimeSpan.FromSeconds(60), $"a one-time code text to {phone}");
-        return SixDigits().Match(((JsonElement)sms).GetProperty("body").GetString()!).Value;
+        var sms = await Eventually.GetAsync(async () => (await SmsToAsync(phone)).FirstOrDefault(m =>
+                !before.Contains(m.Id) && !m.Body.Contains("token=", StringComparison.Ordinal) && SixDigits().IsMatch(m.Body)),
+            TimeSpan.FromSeconds(90), $"a one-time code text to {phone}");
+        return SixDigits().Match(sms.Body).Value;
     }
 
     /// <summary>Verifies identity and sets up the account from an invitation token.</summary>
@@ -121,11 +118,8 @@ public sealed partial class PortalClient(AppHostProcess host) : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<List<JsonElement>> SmsToAsync(string phone)
-    {
-        var all = await _http.GetFromJsonAsync<JsonElement>(new Uri(host.Dashboard, "/api/sms"));
-        return [.. all.EnumerateArray().Where(m => Digits(m.GetProperty("to").GetString()!) == Digits(phone)).OrderBy(m => m.GetProperty("receivedAt").GetDateTimeOffset())];
-    }
+    private async Task<List<SinkSms>> SmsToAsync(string phone) =>
+        [.. (await platform.Sms.ReadAsync()).Where(m => Digits(m.To) == Digits(phone))];
 
     private static string Digits(string phone) => new([.. phone.Where(char.IsDigit)]);
 

@@ -30,7 +30,7 @@ public sealed class StaffReinvitesRevokedPatientTests(RunningPlatform platform)
             firstName = "Grace", lastName = "Hopper", dateOfBirth = DateOfBirth, email, phone = DemographicsPhone,
         }));
         await Story.SucceedsAsync(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { }));
-        await Eventually.TrueAsync(() => Story.MailsTo(platform, email) == 1, what: "the first invitation email");
+        await Eventually.TrueAsync(async () => await Story.MailsToAsync(platform, email) == 1, TimeSpan.FromSeconds(90), what: "the first invitation email");
         await Story.SucceedsAsync(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/revocation", new { reason = "PatientRequest", note = "asked to close the account" }));
 
         // When a staff member (not an admin) signs in and opens the chart
@@ -69,7 +69,7 @@ public sealed class StaffReinvitesRevokedPatientTests(RunningPlatform platform)
         // ... a new registration link reaches the patient's email, and the text goes to the edited phone
         var link = await Story.RegistrationLinkAsync(platform, email, 2);
         Assert.StartsWith(platform.GatewayAddress.ToString().TrimEnd('/'), link, StringComparison.Ordinal);
-        await Eventually.TrueAsync(() => platform.Sms.ReadAll().Any(s => s.To == EditedPhone), what: "a text message to the edited phone");
+        await Eventually.TrueAsync(async () => (await platform.Sms.ReadAsync()).Any(s => s.To == EditedPhone), TimeSpan.FromSeconds(90), what: "a text message to the edited phone");
         // The chart's delivery log (masked addresses) shows the text to the edited number once Notification has sent it.
         await Expect(staff.Locator("#deliveries")).ToContainTextAsync(EditedPhone[^4..], new() { Timeout = 30_000 });
 

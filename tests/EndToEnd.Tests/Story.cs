@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using PortalPlatform.Testing;
+using PortalPlatform.Testing.Platform;
 
 namespace PortalPlatform.EndToEnd.Tests;
 
@@ -35,7 +36,7 @@ public static partial class Story
     }
 
     public static Task ScreenshotAsync(IPage page, string step) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RunningPlatform.ScreenshotDirectory, $"{step}.png"), FullPage = true });
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AspirePlatform.ScreenshotDirectory, $"{step}.png"), FullPage = true });
 
     public static async Task SucceedsAsync(Task<HttpResponseMessage> request)
     {
@@ -51,15 +52,16 @@ public static partial class Story
         return (await response.Content.ReadFromJsonAsync<T>())!;
     }
 
-    public static int MailsTo(RunningPlatform platform, string email) =>
-        platform.Mail.ReadAll().Count(m => m.To.Contains(email, StringComparer.OrdinalIgnoreCase));
+    public static async Task<int> MailsToAsync(RunningPlatform platform, string email) =>
+        (await platform.Mail.ReadAsync(m => m.To.Contains(email, StringComparer.OrdinalIgnoreCase))).Count;
 
     /// <summary>The registration link of the <paramref name="nth"/> email (1-based) sent to <paramref name="email"/>.</summary>
     public static async Task<string> RegistrationLinkAsync(RunningPlatform platform, string email, int nth)
     {
-        var mail = await Eventually.GetAsync(() => Task.FromResult(platform.Mail.ReadAll()
-            .Where(m => m.To.Contains(email, StringComparer.OrdinalIgnoreCase)).Skip(nth - 1).FirstOrDefault()), what: $"email {nth} to {email}");
-        return RegistrationLink().Match(mail.Text + " " + mail.Html).Value;
+        // smtp4dev lists the newest first.
+        var mail = await Eventually.GetAsync(async () => (await platform.Mail.ReadAsync(m => m.To.Contains(email, StringComparer.OrdinalIgnoreCase)))
+            .Reverse().Skip(nth - 1).FirstOrDefault(), TimeSpan.FromSeconds(90), what: $"email {nth} to {email}");
+        return RegistrationLink().Match(mail.Text).Value;
     }
 
     /// <summary>A patient who registered through the API: invited, identity checked with the access code, account set up.</summary>

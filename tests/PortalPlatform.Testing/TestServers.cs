@@ -1,5 +1,11 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using System.Net.Http.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
 using DotNet.Testcontainers.Configurations;
 using Npgsql;
+using PortalPlatform.Hosting;
 using PortalPlatform.Hosting.Local;
 using Testcontainers.PostgreSql;
 using Testcontainers.RabbitMq;
@@ -10,8 +16,8 @@ namespace PortalPlatform.Testing;
 /// The real PostgreSQL and RabbitMQ every integration test talks to, one pair per test process, found in this
 /// order: connection strings from the environment (<c>PORTAL_TEST_POSTGRES</c>, <c>PORTAL_TEST_RABBITMQ</c>,
 /// <c>PORTAL_TEST_RABBITMQ_MANAGEMENT</c>), else Testcontainers when a Docker engine answers, else private local
-/// nodes (the same <see cref="LocalPostgres"/> and <see cref="LocalRabbitMq"/> the AppHost runs) that a watchdog
-/// stops when the test process ends.
+/// servers run by Aspire (DCP) from the same hosting library the AppHost uses (<c>AddLocalPostgres</c>,
+/// <c>AddLocalRabbitMQ</c>); DCP stops them when the test process ends, however it ends.
 /// </summary>
 public sealed class TestServers
 {
@@ -50,7 +56,12 @@ public sealed class TestServers
     {
         var user = Uri.UnescapeDataString(RabbitMqRoot.UserInfo.Split(':')[0]);
         var password = Uri.UnescapeDataString(RabbitMqRoot.UserInfo.Split(':').ElementAtOrDefault(1) ?? "");
-        await LocalRabbitMq.CreateVirtualHostAsync(RabbitMqManagement, user, password, name);
+        using var http = new HttpClient { BaseAddress = RabbitMqManagement };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{password}")));
+        var vhost = Uri.EscapeDataString(name);
+        (await http.PutAsync($"api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
+        (await http.PutAsJsonAsync($"api/permissions/{vhost}/{Uri.EscapeDataString(user)}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
         return new UriBuilder(RabbitMqRoot) { Path = "/" + Uri.EscapeDataString(name) }.Uri.ToString();
     }
 
@@ -96,15 +107,34 @@ public sealed class TestServers
     private static async Task<TestServers> StartLocalNodesAsync()
     {
         var root = Path.Combine(Path.GetTempPath(), "portalplatform-tests", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..16]);
-        var postgres = new LocalPostgres(Path.Combine(root, "postgres"), Ports.Free(), throwaway: true);
-        var rabbit = new LocalRabbitMq(Path.Combine(root, "rabbitmq"), Ports.Free(), Ports.Free(), throwaway: true);
-
-        // Stop both the moment this test process ends, however it ends.
+        var builder = DistributedApplicationTestingBuilder.Create(Array.Empty<string>(), (options, _) => options.DisableDashboard = true);
+        var postgres = builder.AddLocalPostgres("postgres", Ports.Free(), Path.Combine(root, "postgres"), throwaway: true);
+        var rabbit = builder.AddLocalRabbitMQ("rabbitmq", Ports.Free(), Ports.Free(), Path.Combine(root, "rabbitmq"));
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var app = await builder.BuildAsync();
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await app.StartAsync(startup.Token);
         await Task.WhenAll(
-            postgres.StartAsync(Console.WriteLine),
-            rabbit.StartAsync(Console.WriteLine));
-        Watchdog.RunWhenGone(Environment.ProcessId, $"{postgres.StopCommandLine()} >/dev/null 2>&1; {rabbit.KillCommandLine()}; rm -rf '{root}'");
+            app.ResourceNotifications.WaitForResourceHealthyAsync(postgres.Resource.Name, startup.Token),
+            app.ResourceNotifications.WaitForResourceHealthyAsync(rabbit.Resource.Name, startup.Token));
 
-        return new TestServers(postgres.ConnectionString(), new Uri(rabbit.ConnectionString()), rabbit.ManagementUri, "local");
+        // A clean stop where the process ends normally; where it is killed, DCP stops the servers on its own.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            app.StopAsync().Wait(TimeSpan.FromSeconds(20));
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+
+        return new TestServers(
+            (await postgres.Resource.ConnectionStringExpression.GetValueAsync(startup.Token))!,
+            new Uri((await rabbit.Resource.ConnectionStringExpression.GetValueAsync(startup.Token))!),
+            new Uri(rabbit.Resource.ManagementEndpoint.Url + "/"),
+            "local");
     }
 }

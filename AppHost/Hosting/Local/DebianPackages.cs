@@ -44,6 +44,31 @@ public static class DebianPackages
         }
     }
 
+    /// <summary>The same, for a caller that cannot wait asynchronously (an AppHost describing its resources).</summary>
+    public static void Ensure(IReadOnlyDictionary<string, string> packages) =>
+        EnsureAsync(packages, Console.WriteLine).GetAwaiter().GetResult();
+
+    /// <summary>The newest installed PostgreSQL server's bin folder, installing <c>postgresql</c> first when missing.</summary>
+    public static string PostgresBinaries()
+    {
+        if (FindPostgresBinaries() is { } installed)
+        {
+            return installed;
+        }
+
+        Ensure(new Dictionary<string, string> { ["postgresql"] = "/usr/bin/psql" });
+        return FindPostgresBinaries() ?? throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql after installing.");
+    }
+
+    private static string? FindPostgresBinaries() =>
+        Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(dir => Path.Combine(dir, "bin"))
+                .Where(bin => File.Exists(Path.Combine(bin, "postgres")))
+                .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
+                .FirstOrDefault()
+            : null;
+
     private static async Task<FileStream> AcquireFileLockAsync(string path, CancellationToken cancellationToken)
     {
         while (true)

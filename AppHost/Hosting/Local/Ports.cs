@@ -42,3 +42,12 @@ public sealed class PortInUseException(int port, string what)
 {
     public int Port { get; } = port;
 }
+
+public static class PortSettings
+{
+    /// <summary>A configured port, or any free one where the setting is 0.</summary>
+    public static int OrFree(this int port) => port == 0 ? Ports.Free() : port;
+
+    /// <summary>A configured port, or null (let DCP choose) where the setting is 0.</summary>
+    public static int? OrNull(this int port) => port == 0 ? null : port;
+}

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using PortalPlatform.ServiceDefaults.Security;
 using Yarp.ReverseProxy.Configuration;
 
@@ -31,20 +30,16 @@ public static class ServiceRoutes
         Patient("patient-assets", "/portal/{**rest}", rateLimited: false, order: 20),
     ];
 
-    /// <summary>One cluster per service; a service without a configured address has no destination (502).</summary>
-    public static IReadOnlyList<ClusterConfig> ClustersFrom(IConfiguration configuration) =>
+    /// <summary>
+    /// One cluster per service, addressed by its service-discovery name: <c>Microsoft.Extensions.ServiceDiscovery</c>
+    /// resolves it (<c>services:{name}:http:N</c> from the AppHost, one entry per replica) when YARP asks.
+    /// </summary>
+    public static IReadOnlyList<ClusterConfig> Clusters { get; } =
         [.. new[] { Enrollment, IdentityVerification, Notification }.Select(service => new ClusterConfig
         {
             ClusterId = service,
-            Destinations = AddressOf(configuration, service) is { } address
-                ? new Dictionary<string, DestinationConfig> { [service] = new() { Address = address } }
-                : new Dictionary<string, DestinationConfig>(),
+            Destinations = new Dictionary<string, DestinationConfig> { [service] = new() { Address = $"http://{service}" } },
         })];
-
-    public static string? AddressOf(IConfiguration configuration, string service) =>
-        new[] { "http", "https" }
-            .Select(scheme => configuration[$"services:{service}:{scheme}:0"])
-            .FirstOrDefault(address => !string.IsNullOrWhiteSpace(address));
 
     private static RouteConfig Staff(string id, string path, string cluster, string policy, int order, string[]? methods = null) => new()
     {

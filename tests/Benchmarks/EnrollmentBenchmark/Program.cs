@@ -14,21 +14,15 @@ using PortalPlatform.Contracts;
 using PortalPlatform.Enrollment.PortalAccess;
 using PortalPlatform.Enrollment.Projections;
 using PortalPlatform.Enrollment.Settings;
-using PortalPlatform.Hosting.Local;
+using PortalPlatform.Testing;
 
 var operations = args.SkipWhile(a => a != "--operations").Skip(1).Select(int.Parse).FirstOrDefault(400);
 int[] concurrencies = [1, 8, 32];
 
-LocalPostgres? local = null;
-var admin = Environment.GetEnvironmentVariable("PORTAL_BENCH_POSTGRES");
-if (string.IsNullOrEmpty(admin))
-{
-    local = new LocalPostgres(Path.Combine(Path.GetTempPath(), $"enrollment-bench-{Environment.ProcessId}"), Ports.Free(), throwaway: true);
-    await local.StartAsync(Console.WriteLine);
-    admin = local.ConnectionString();
-}
+var fromEnvironment = Environment.GetEnvironmentVariable("PORTAL_BENCH_POSTGRES");
+// Else the tests' throwaway server (fsync off), run by Aspire from the shared hosting library.
+var admin = string.IsNullOrEmpty(fromEnvironment) ? (await TestServers.GetAsync()).PostgresAdminConnectionString : fromEnvironment;
 
-try
 {
     var database = $"bench{DateTime.UtcNow:HHmmss}";
     await using (var connection = new NpgsqlConnection(admin))
@@ -57,7 +51,7 @@ try
     var admins = new Actor("bench-admin", "admin");
     var now = DateTimeOffset.UtcNow;
 
-    Console.WriteLine($"Enrollment benchmark: {operations} operations per row, {Environment.ProcessorCount} cores, PostgreSQL {(local is null ? "from PORTAL_BENCH_POSTGRES" : "local throwaway (fsync off)")}");
+    Console.WriteLine($"Enrollment benchmark: {operations} operations per row, {Environment.ProcessorCount} cores, PostgreSQL {(string.IsNullOrEmpty(fromEnvironment) ? "local throwaway (fsync off)" : "from PORTAL_BENCH_POSTGRES")}");
     Console.WriteLine($"{"operation",-28} {"conc",4} {"ops/s",9} {"p50 ms",8} {"p99 ms",8} {"baseline ops/s",15} {"baseline/op",12}");
 
     await RunAsync(1, 50, "warm-up", warmUp: true); // JIT, pools, plans
@@ -114,13 +108,6 @@ try
     }
 
     await host.StopAsync();
-}
-finally
-{
-    if (local is not null)
-    {
-        await local.StopAsync();
-    }
 }
 
 static async Task<Measurement> MeasureAsync(string[] patients, int concurrency, Func<string, Task> operation)
