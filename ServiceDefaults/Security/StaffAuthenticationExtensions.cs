@@ -46,7 +46,8 @@ public static class StaffAuthenticationExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(StaffPolicies.Staff, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaimTypes.Practice).RequireRole(StaffRoles.All))
             .AddPolicy(StaffPolicies.CanRevoke, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaimTypes.Practice).RequireRole(StaffRoles.Admin, StaffRoles.Provider))
-            .AddPolicy(StaffPolicies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaimTypes.Practice).RequireRole(StaffRoles.Admin));
+            .AddPolicy(StaffPolicies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(StaffClaimTypes.Practice).RequireRole(StaffRoles.Admin))
+            .AddPolicy(StaffPolicies.Operator, p => p.RequireAuthenticatedUser().RequireRole(StaffRoles.Operator));
         return builder;
     }
 }
