@@ -10,6 +10,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using PortalPlatform.ServiceDefaults.EventStore;
+using PortalPlatform.ServiceDefaults.Messaging;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -89,7 +90,7 @@ public static class ServiceDefaultsExtensions
     /// <c>/alive</c>: the process answers. <c>/health</c>: every check, including the database and the broker:
     /// Unhealthy answers 503 so that orchestrators hold traffic back; Degraded (a parked message, a lagging outbox,
     /// messages in error queues) answers 200, because the service still serves, and says why in the body.
-    /// A service with an outbox also gets ops' <see cref="ParkedMessageEndpoints"/>.
+    /// A service with an outbox or consumers also gets ops' <see cref="ParkedMessageEndpoints"/> and <see cref="ErrorQueueEndpoints"/>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -104,6 +105,11 @@ public static class ServiceDefaultsExtensions
         if (app.Services.GetService<IIntegrationEventMap>() is not null)
         {
             app.MapParkedMessages();
+        }
+
+        if (app.Services.GetService<ErrorQueues>() is not null)
+        {
+            app.MapErrorQueues();
         }
 
         return app;
