@@ -54,7 +54,7 @@ public sealed class ConsumerErrorQueueTests(IsolatedServers servers) : IClassFix
         await using var service = await app.StartConnectedAsync();
         using var ops = service.GetTestClient();
         ops.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            service.Services.GetRequiredService<StaffTokenIssuer>().Issue(new StaffUser(Guid.NewGuid(), "ops-1", "Ops", StaffRoles.Operator)));
+            servers.StaffTokens.Issue(new StaffUser(Guid.NewGuid(), "ops-1", "Ops", StaffRoles.Operator)));
 
         Assert.Equal("Healthy", await ErrorQueueHealthAsync(service));
         var bad = Guid.NewGuid();

@@ -91,7 +91,7 @@ public sealed class OutboxPoisonMessageTests(IsolatedServers servers) : IClassFi
 
         // Parked messages span practices: a practice's own admin does not see them.
         using var admin = producer.GetTestClient();
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(producer, StaffRoles.Admin));
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(StaffRoles.Admin));
         Assert.Equal(HttpStatusCode.Forbidden, (await admin.GetAsync(ParkedMessageEndpoints.Path)).StatusCode);
 
         // Replaying a message that still cannot be written keeps it parked.
@@ -217,13 +217,13 @@ public sealed class OutboxPoisonMessageTests(IsolatedServers servers) : IClassFi
         response.EnsureSuccessStatusCode();
     }
 
-    private static string TokenFor(WebApplication app, string role) =>
-        app.Services.GetRequiredService<StaffTokenIssuer>().Issue(new StaffUser(Guid.NewGuid(), "user-1", "Test user", role));
+    private string TokenFor(string role) =>
+        servers.StaffTokens.Issue(new StaffUser(Guid.NewGuid(), "user-1", "Test user", role));
 
-    private static HttpClient OperatorClient(WebApplication app)
+    private HttpClient OperatorClient(WebApplication app)
     {
         var client = app.GetTestClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(app, StaffRoles.Operator));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(StaffRoles.Operator));
         return client;
     }
 
