@@ -3,7 +3,7 @@ using JasperFx.Events;
 namespace PortalPlatform.ServiceDefaults.EventStore;
 
 /// <summary>
-/// A message the outbox could never publish (it failed to map, to serialize, or the broker refused it), kept with
+/// A message the outbox could never publish (it failed to map or to serialize), kept with
 /// the reason so that the rest of the service's events go on; ops replay it once the cause is fixed. Written in the
 /// same transaction as the relay's progress, so a message is either published, parked, or still to come.
 /// </summary>

@@ -1,29 +1,24 @@
 using System.Text.Json;
 using System.Runtime.Serialization;
-using RabbitMQ.Client.Exceptions;
 
 namespace PortalPlatform.ServiceDefaults.EventStore;
 
 /// <summary>
 /// Tells a message that can never be published as it is (park it, go on) from a broker that is away for now
 /// (retry, never skip). Anything not known to be permanent counts as transient: holding the outbox is safer than
-/// skipping a message that would have gone out a minute later.
+/// skipping a message that would have gone out a minute later. A publish the broker refuses this service's user
+/// (permissions) never surfaces here: MassTransit retries it on a new channel, so the outbox holds and its lag
+/// shows in health; the fix is the user's permissions, not skipping the event.
 /// </summary>
 internal static class RelayFailures
 {
-    private const ushort AccessRefused = 403;
-
     public static bool IsPermanent(Exception exception)
     {
         for (var cause = exception; cause is not null; cause = cause.InnerException)
         {
-            switch (cause)
+            if (cause is SerializationException or JsonException or NotSupportedException)
             {
-                case SerializationException or JsonException or NotSupportedException:
-                    return true;
-                // The broker refuses this user this exchange or queue (its permissions): retrying changes nothing.
-                case OperationInterruptedException { ShutdownReason.ReplyCode: AccessRefused }:
-                    return true;
+                return true;
             }
         }
 
