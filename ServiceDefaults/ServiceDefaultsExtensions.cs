@@ -10,6 +10,8 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using PortalPlatform.ServiceDefaults.EventStore;
+using PortalPlatform.ServiceDefaults.Messaging;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -87,19 +89,31 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// <c>/alive</c>: the process answers. <c>/health</c>: every check, including the database and the broker;
-    /// anything but Healthy answers 503 so that orchestrators hold traffic back.
+    /// <c>/alive</c>: the process answers. <c>/health</c>: every check, including the database and the broker:
+    /// Unhealthy answers 503 so that orchestrators hold traffic back; Degraded (a parked message, a lagging outbox,
+    /// messages in error queues) answers 200, because the service still serves, and says why in the body.
+    /// A service with an outbox or consumers also gets ops' <see cref="ParkedMessageEndpoints"/> and <see cref="ErrorQueueEndpoints"/>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        var strict = new Dictionary<HealthStatus, int>
+        var statusCodes = new Dictionary<HealthStatus, int>
         {
             [HealthStatus.Healthy] = StatusCodes.Status200OK,
-            [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+            [HealthStatus.Degraded] = StatusCodes.Status200OK,
             [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
         };
-        app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResultStatusCodes = strict, ResponseWriter = HealthReportWriter.WriteAsync });
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResultStatusCodes = strict });
+        app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResultStatusCodes = statusCodes, ResponseWriter = HealthReportWriter.WriteAsync });
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResultStatusCodes = statusCodes });
+        if (app.Services.GetService<IIntegrationEventMap>() is not null)
+        {
+            app.MapParkedMessages();
+        }
+
+        if (app.Services.GetService<ErrorQueues>() is not null)
+        {
+            app.MapErrorQueues();
+        }
+
         return app;
     }
 

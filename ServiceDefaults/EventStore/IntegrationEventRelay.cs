@@ -8,8 +8,6 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
-using PortalPlatform.Contracts;
-using PortalPlatform.ServiceDefaults.Messaging;
 
 namespace PortalPlatform.ServiceDefaults.EventStore;
 
@@ -17,7 +15,9 @@ namespace PortalPlatform.ServiceDefaults.EventStore;
 /// The outbox of a service: a Marten subscription run by the async daemon. For each committed event it sends what
 /// the service's <see cref="IIntegrationEventMap"/> says, with publisher confirms, and only then lets Marten record
 /// its progress in PostgreSQL. A crash in between re-sends the same messages with the same ids (at-least-once);
-/// consumers drop duplicates by id. A broker outage holds the page and retries, it never skips it.
+/// consumers drop duplicates by id. A broker outage holds the page and retries, it never skips it. A message that
+/// can never be published (see <see cref="RelayFailures"/>) is parked with the reason, in the same transaction as
+/// the progress, and the events after it go on.
 /// </summary>
 internal sealed class IntegrationEventRelay : SubscriptionBase
 {
@@ -26,19 +26,21 @@ internal sealed class IntegrationEventRelay : SubscriptionBase
 
     private readonly IBus _bus;
     private readonly IIntegrationEventMap _map;
+    private readonly TimeProvider _clock;
     private readonly ILogger<IntegrationEventRelay> _logger;
     private readonly ResiliencePipeline _retry;
 
-    public IntegrationEventRelay(IBus bus, IIntegrationEventMap map, ILogger<IntegrationEventRelay> logger)
+    public IntegrationEventRelay(IBus bus, IIntegrationEventMap map, TimeProvider clock, ILogger<IntegrationEventRelay> logger)
     {
         _bus = bus;
         _map = map;
+        _clock = clock;
         _logger = logger;
         Name = SubscriptionName;
         _retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException && !RelayFailures.IsPermanent(ex)),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -58,7 +60,17 @@ internal sealed class IntegrationEventRelay : SubscriptionBase
     {
         foreach (var stored in page.Events)
         {
-            var messages = _map.Map(stored).ToList();
+            IReadOnlyList<OutgoingMessage> messages;
+            try
+            {
+                messages = OutgoingMessage.From(_map, stored);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Park(operations, ParkedMessage.Unmappable(stored, ex, _clock.GetUtcNow()), ex);
+                continue;
+            }
+
             if (messages.Count == 0)
             {
                 continue;
@@ -68,28 +80,27 @@ internal sealed class IntegrationEventRelay : SubscriptionBase
             activity?.SetTag("portal.event.sequence", stored.Sequence);
             foreach (var message in messages)
             {
-                await _retry.ExecuteAsync(token => new ValueTask(SendAsync(message, token)), cancellationToken);
+                try
+                {
+                    await _retry.ExecuteAsync(token => new ValueTask(message.SendAsync(_bus, token)), cancellationToken);
+                }
+                catch (Exception ex) when (RelayFailures.IsPermanent(ex))
+                {
+                    Park(operations, ParkedMessage.Unpublishable(stored, message, ex, _clock.GetUtcNow()), ex);
+                }
             }
         }
 
         return NullChangeListener.Instance;
     }
 
-    private Task SendAsync(object message, CancellationToken cancellationToken)
+    private void Park(IDocumentOperations operations, ParkedMessage parked, Exception failure)
     {
-        var messageId = StoredEventIds.MessageIdOf(message);
-        if (message is IPortalCommand)
-        {
-            return SendCommandAsync(message, messageId, cancellationToken);
-        }
-
-        return _bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(context => context.MessageId = messageId), cancellationToken);
-    }
-
-    private async Task SendCommandAsync(object command, Guid messageId, CancellationToken cancellationToken)
-    {
-        var endpoint = await _bus.GetSendEndpoint(CommandRouting.AddressOf(command.GetType()));
-        await endpoint.Send(command, command.GetType(), Pipe.Execute<SendContext>(context => context.MessageId = messageId), cancellationToken);
+        operations.Store(parked);
+        // The type only: an exception message may quote the payload, and logs leave the service.
+        _logger.LogError(
+            "Parked message {MessageId} ({MessageType}) of event {Sequence} ({EventType}): {Failure}; the events after it go on",
+            parked.Id, parked.MessageType ?? "unmapped", parked.Sequence, parked.EventType, failure.GetType().Name);
     }
 
     private static ActivityContext ParentOf(IEvent stored)

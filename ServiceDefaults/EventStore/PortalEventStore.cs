@@ -5,6 +5,7 @@ using Marten;
 using Marten.Services;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using PortalPlatform.ServiceDefaults.EventStore;
 
@@ -49,6 +50,7 @@ public static class PortalEventStoreExtensions
                 options.OpenTelemetry.TrackEventCounters();
                 options.Listeners.Add(new TraceContextListener());
                 options.Schema.For<ProcessedMessage>();
+                options.Schema.For<ParkedMessage>();
                 configure?.Invoke(options);
             })
             .UseNpgsqlDataSource()
@@ -59,12 +61,19 @@ public static class PortalEventStoreExtensions
     /// <summary>
     /// Publishes the service's stored events as integration events and commands through MassTransit, from a Marten
     /// subscription whose progress is kept in PostgreSQL: nothing committed is lost, whatever crashes in between.
+    /// A message that can never be published is parked (<see cref="ParkedMessageEndpoints"/>); the outbox's lag and
+    /// parked messages are gauges (<see cref="RelayMetrics"/>) and the <c>outbox</c> entry of <c>/health</c>.
     /// </summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression PublishIntegrationEvents<TMap>(
         this MartenServiceCollectionExtensions.MartenConfigurationExpression marten)
         where TMap : class, IIntegrationEventMap
     {
         marten.Services.AddSingleton<IIntegrationEventMap, TMap>();
+        marten.Services.TryAddSingleton(TimeProvider.System);
+        marten.Services.AddOptions<RelayOptions>().BindConfiguration(RelayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        marten.Services.AddSingleton<RelayStatusReader>();
+        marten.Services.AddHostedService<RelayMetrics>();
+        marten.Services.AddHealthChecks().AddCheck<RelayHealthCheck>("outbox");
         return marten.AddSubscriptionWithServices<IntegrationEventRelay>(ServiceLifetime.Singleton, subscription =>
         {
             subscription.Options.BatchSize = 500;

@@ -15,7 +15,8 @@ public static class PortalMessagingExtensions
     /// <summary>
     /// MassTransit over RabbitMQ with the platform's conventions: endpoint names prefixed by the service (so every
     /// service gets its own queue for an event), retries with exponential back-off before a message goes to its
-    /// _error queue, and the bus health check counted in <c>/health</c>.
+    /// _error queue, the bus health check counted in <c>/health</c>, and the error queues watched
+    /// (<see cref="ErrorQueues"/>: a gauge, the <c>error-queues</c> health entry, <see cref="ErrorQueueEndpoints"/>).
     /// </summary>
     public static IHostApplicationBuilder AddPortalMessaging(
         this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
@@ -24,6 +25,10 @@ public static class PortalMessagingExtensions
             .Bind(builder.Configuration.GetSection(PortalMessagingOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+
+        builder.Services.AddSingleton<ErrorQueues>();
+        builder.Services.AddHostedService<ErrorQueueMetrics>();
+        builder.Services.AddHealthChecks().AddCheck<ErrorQueueHealthCheck>("error-queues");
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -34,8 +39,9 @@ public static class PortalMessagingExtensions
                 health.MinimalFailureStatus = HealthStatus.Unhealthy;
                 health.Tags.Add(ServiceDefaultsExtensions.ReadyTag);
             });
-            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
+                context.GetRequiredService<ErrorQueues>().Add(name);
                 var options = context.GetRequiredService<IOptions<PortalMessagingOptions>>().Value;
                 endpoint.UseMessageRetry(retry => retry.Exponential(
                     options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryIntervalDelta));

@@ -15,4 +15,8 @@ public sealed class PortalMessagingOptions
     public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan RetryIntervalDelta { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often the error-queue gauge is read from the broker.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ErrorQueueInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -3,22 +3,21 @@ using System.ComponentModel.DataAnnotations;
 namespace PortalPlatform.ServiceDefaults.Security;
 
 /// <summary>
-/// How staff bearer tokens are validated (section <c>Auth</c>). The same values in every service, so each one
-/// checks the token again behind the gateway. Point Issuer/Audience/SigningKey at your identity provider in production.
+/// Where staff tokens come from (section <c>Auth</c>). Services hold no signing key: they validate against the
+/// keys the issuer publishes (OpenID Connect discovery and JWKS under <see cref="Authority"/>), so a real identity
+/// provider is configured by its Authority alone.
 /// </summary>
 public sealed class StaffAuthOptions
 {
     public const string Section = "Auth";
 
-    [Required]
-    public string Issuer { get; set; } = "portalplatform-dev";
+    /// <summary>
+    /// The token issuer's base address (its <c>/.well-known/openid-configuration</c>). In Development and Testing it
+    /// defaults to the gateway's address from service discovery (<c>services:gateway:http:0</c>), whose Development
+    /// issuer publishes its keys; every other environment must set it (https). Empty counts as not set.
+    /// </summary>
+    public string? Authority { get; set; }
 
     [Required]
     public string Audience { get; set; } = "portalplatform";
-
-    /// <summary>HMAC-SHA256 key, at least 32 bytes. Development has a default; other environments must set it.</summary>
-    [Required, MinLength(32)]
-    public string SigningKey { get; set; } = "";
-
-    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(8);
 }

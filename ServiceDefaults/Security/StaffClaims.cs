@@ -9,6 +9,9 @@ public static class StaffRoles
     public const string Provider = "provider";
     public const string Admin = "admin";
 
+    /// <summary>Platform operators (ops): the services' operational endpoints, no practice's data. Not a staff role.</summary>
+    public const string Operator = "operator";
+
     public static readonly IReadOnlySet<string> All = new HashSet<string>([Staff, Provider, Admin], StringComparer.Ordinal);
 }
 
@@ -23,6 +26,9 @@ public static class StaffPolicies
 
     /// <summary>Admins only: practice settings.</summary>
     public const string Admin = "admin";
+
+    /// <summary>Platform operators: <c>/ops/*</c> on each service.</summary>
+    public const string Operator = "operator";
 }
 
 /// <summary>Claim names in staff tokens.</summary>

@@ -13,6 +13,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 // Unreadable JSON and oversized bodies are the caller's fault: 400/413 problem details, not 500.
 builder.Services.AddExceptionHandler(handler => handler.StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : 500);
 builder.AddStaffAuthentication();
+builder.AddDevelopmentTokenIssuer();
 builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddPatientRateLimiting();
 builder.Services.AddOpenApi(PublicApiDocument.Name, openApi => openApi.AddDocumentTransformer<PublicApiDocument>());

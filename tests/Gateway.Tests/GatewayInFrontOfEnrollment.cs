@@ -46,7 +46,7 @@ public class GatewayInFrontOfEnrollment : IsolatedServers
     }
 
     public string TokenFor(Guid practiceId, string role, string userId = "user-1") =>
-        Gateway.Services.GetRequiredService<StaffTokenIssuer>().Issue(new StaffUser(practiceId, userId, $"Test {role}", role));
+        StaffTokens.Issue(new StaffUser(practiceId, userId, $"Test {role}", role));
 
     /// <summary>A client of the gateway, signed in as a staff member of <paramref name="practiceId"/> when given.</summary>
     public HttpClient Client(Guid? practiceId = null, string role = StaffRoles.Admin)

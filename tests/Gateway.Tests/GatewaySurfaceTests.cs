@@ -13,7 +13,12 @@ namespace PortalPlatform.Gateway.Tests;
 public sealed class GatewaySurfaceTests(GatewayInFrontOfEnrollment platform) : IClassFixture<GatewayInFrontOfEnrollment>
 {
     private ServiceFactory<GatewayService> GatewayIn(string environment) =>
-        new(platform, GatewayService.Name, new Dictionary<string, string?> { ["Auth:SigningKey"] = new string('k', 48) }) { EnvironmentName = environment };
+        // Development: the gateway is the issuer (no Authority). Elsewhere an https identity provider, never asked
+        // here because these requests carry no token.
+        new(platform, GatewayService.Name, new Dictionary<string, string?> { ["Auth:Authority"] = environment == "Development" ? "" : "https://login.example.test/" })
+        {
+            EnvironmentName = environment,
+        };
 
     [Theory]
     [InlineData("Production")]

@@ -93,7 +93,7 @@ public static class StaffApi
 
     public static HttpClient StaffClient(this ServiceFactory<NotificationService> service, Guid practiceId, string role = StaffRoles.Staff)
     {
-        var token = service.Services.GetRequiredService<StaffTokenIssuer>().Issue(new StaffUser(practiceId, "u-1", "Sam Staff", role));
+        var token = TestIdentityProvider.Started.Issue(new StaffUser(practiceId, "u-1", "Sam Staff", role));
         var client = service.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;

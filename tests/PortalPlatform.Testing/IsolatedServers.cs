@@ -14,6 +14,9 @@ public class IsolatedServers : IAsyncLifetime
     public string RabbitMqConnectionString { get; private set; } = "";
     public TestServers Servers { get; private set; } = null!;
 
+    /// <summary>Signs staff tokens every service under test accepts (it is their <c>Auth:Authority</c>).</summary>
+    public TestIdentityProvider StaffTokens { get; private set; } = null!;
+
     /// <summary>Configuration for a service under test, as the AppHost would hand it over.</summary>
     public Dictionary<string, string?> ConfigurationFor(string serviceName) => new()
     {
@@ -23,11 +26,13 @@ public class IsolatedServers : IAsyncLifetime
         ["Messaging:RetryMinInterval"] = "00:00:00.050",
         ["Messaging:RetryMaxInterval"] = "00:00:00.500",
         ["Messaging:RetryIntervalDelta"] = "00:00:00.050",
+        ["Auth:Authority"] = StaffTokens.Authority,
     };
 
     public virtual async Task InitializeAsync()
     {
         Servers = await TestServers.GetAsync();
+        StaffTokens = await TestIdentityProvider.GetAsync();
         DatabaseConnectionString = await Servers.CreateDatabaseAsync(Name);
         RabbitMqConnectionString = await Servers.CreateVirtualHostAsync(Name);
     }

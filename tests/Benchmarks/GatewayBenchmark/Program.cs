@@ -26,7 +26,7 @@ var gatewaySettings = servers.ConfigurationFor(GatewayService.Name);
 gatewaySettings[$"services:{ServiceRoutes.Enrollment}:http:0"] = enrollment.Address.ToString().TrimEnd('/');
 await using var gateway = new BenchmarkHost<GatewayService>("Gateway", gatewaySettings, Ports.Free()).Start();
 
-var token = gateway.Services.GetRequiredService<StaffTokenIssuer>().Issue(new StaffUser(Guid.NewGuid(), "benchmark", "Benchmark", StaffRoles.Staff));
+var token = servers.StaffTokens.Issue(new StaffUser(Guid.NewGuid(), "benchmark", "Benchmark", StaffRoles.Staff));
 var patientId = "bench-1";
 using (var admin = new HttpClient { BaseAddress = gateway.Address })
 {

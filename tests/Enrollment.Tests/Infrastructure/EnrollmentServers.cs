@@ -68,8 +68,7 @@ public class EnrollmentServers : IsolatedServers
     public HttpClient ClientFor(Guid practiceId, string role, string userId = "u-1", WebApplicationFactory<EnrollmentService>? service = null)
     {
         var host = service ?? Service;
-        var issuer = new StaffTokenIssuer(host.Services.GetRequiredService<IOptions<StaffAuthOptions>>(), TimeProvider.System);
-        var token = issuer.Issue(new StaffUser(practiceId, userId, "Dr Test", role));
+        var token = StaffTokens.Issue(new StaffUser(practiceId, userId, "Dr Test", role));
         var client = host.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;

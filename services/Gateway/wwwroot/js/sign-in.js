@@ -7,10 +7,8 @@ for (const [name, value] of Object.entries(remembered)) {
   if (form.elements[name]) form.elements[name].value = value;
 }
 
-form.addEventListener('submit', async event => {
-  event.preventDefault();
+async function signIn(body) {
   show(error, '');
-  const body = Object.fromEntries(new FormData(form));
   const response = await fetch('/dev/token', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -30,4 +28,31 @@ form.addEventListener('submit', async event => {
   localStorage.setItem('portalplatform.lastSignIn', JSON.stringify({ practiceId: body.practiceId, userId: body.userId, name: body.name, role: body.role }));
   const returnUrl = new URLSearchParams(location.search).get('returnUrl');
   location.assign(returnUrl && returnUrl.startsWith('/') && !returnUrl.startsWith('//') ? returnUrl : '/dashboard');
+}
+
+form.addEventListener('submit', event => {
+  event.preventDefault();
+  signIn(Object.fromEntries(new FormData(form)));
 });
+
+// Development: the demo practice's staff, one click each (the gateway lists them only where it issues tokens).
+async function showDemoStaff() {
+  const response = await fetch('/dev/staff', { headers: { Accept: 'application/json' } });
+  if (!response.ok) return;
+  const staff = await response.json();
+  if (staff.length === 0) return;
+  const list = document.getElementById('demo-staff-list');
+  for (const member of staff) {
+    const item = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = `${member.name} (${member.role})`;
+    button.addEventListener('click', () => signIn({ practiceId: member.practiceId, userId: member.userId, name: member.name, role: member.role }));
+    item.append(button);
+    list.append(item);
+  }
+  document.getElementById('demo-practice').textContent = [...new Set(staff.map(m => m.practiceName))].join(', ');
+  document.getElementById('demo-staff').hidden = false;
+}
+
+showDemoStaff();
