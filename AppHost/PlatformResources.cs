@@ -24,6 +24,21 @@ public static class PlatformResources
         return platform.Replicas > 1 ? service.WithReplicas(platform.Replicas) : service;
     }
 
+    /// <summary>
+    /// With several gateway replicas, one P-256 signing key for all of them (made per run, never stored), so a token
+    /// one replica issued validates against the keys any replica publishes. One replica keeps its own in-memory key.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSharedDevelopmentSigningKey(this IResourceBuilder<ProjectResource> gateway, PlatformOptions platform)
+    {
+        if (platform.Replicas == 1)
+        {
+            return gateway;
+        }
+
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        return gateway.WithEnvironment("DevTokens__SigningKeyPem", key.ExportPkcs8PrivateKeyPem());
+    }
+
     /// <summary>A dashboard command on the gateway that loads (or completes) the demo practice.</summary>
     public static IResourceBuilder<ProjectResource> WithDemoSeedCommand(
         this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<Smtp4devResource> mail, IResourceBuilder<ProjectResource> sms) =>

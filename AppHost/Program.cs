@@ -50,5 +50,14 @@ var gateway = builder.AddService<Projects.PortalPlatform_Gateway>("gateway", pla
 // Registration links in invitations point at the gateway's patient pages.
 identity.WithEnvironment("Portal__PublicBaseUrl", gateway.GetEndpoint("http"));
 
+// Services validate staff tokens against the keys the gateway's Development issuer publishes (no WaitFor: the keys are
+// fetched at the first staff request); with replicas, every gateway replica signs with the same key.
+foreach (var service in new[] { enrollment, identity, notification })
+{
+    service.WithReference(gateway);
+}
+
+gateway.WithSharedDevelopmentSigningKey(platform);
+
 builder.AddStartupSummary(gateway, mail, sms, platform);
 builder.Build().Run();
