@@ -15,10 +15,16 @@ public static class PortalEventStoreExtensions
     /// <summary>The connection string name of a service's database, as the AppHost hands it over: <c>enrollmentdb</c>.</summary>
     public static string ConnectionNameOf(string serviceName) => serviceName.Replace("-", "", StringComparison.Ordinal) + "db";
 
+    /// <summary>Configuration key of how often a standby replica tries to take over the async daemon (default 1 s).</summary>
+    public const string LeadershipPollingKey = "EventStore:LeadershipPolling";
+
     /// <summary>
     /// Marten on the service's own database (<c>ConnectionStrings__&lt;service&gt;db</c>) in the service's own schema,
-    /// with event metadata (trace context in the headers), the async daemon (Solo, see docs/build.md), the inbox
-    /// that makes consumers idempotent, and the database check counted in <c>/health</c>.
+    /// with event metadata (trace context in the headers), the async daemon, the inbox that makes consumers
+    /// idempotent, and the database check counted in <c>/health</c>.
+    /// The daemon runs HotCold: every replica starts one, but only the replica holding the service's PostgreSQL
+    /// advisory lock runs the async projections and the outbox relay; the others poll for the lock every
+    /// <see cref="LeadershipPollingKey"/> and take over when the holder's session ends (see docs/deploy.md).
     /// </summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddPortalEventStore(
         this IHostApplicationBuilder builder, string serviceName, Action<StoreOptions>? configure = null)
@@ -27,8 +33,10 @@ public static class PortalEventStoreExtensions
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set; the AppHost or the environment must provide the database.");
         var schema = serviceName.Replace("-", "_", StringComparison.Ordinal);
+        var leadershipPolling = builder.Configuration.GetValue(LeadershipPollingKey, TimeSpan.FromSeconds(1));
 
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName }.Build());
+        builder.Services.AddSingleton<ExclusiveJobLock>();
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
@@ -44,11 +52,13 @@ public static class PortalEventStoreExtensions
                 options.OpenTelemetry.TrackEventCounters();
                 options.Listeners.Add(new TraceContextListener());
                 options.Schema.For<ProcessedMessage>();
+                options.Projections.LeadershipPollingTime = (int)leadershipPolling.TotalMilliseconds;
+                options.Projections.DaemonLockId = AdvisoryLocks.KeyOf("marten-daemon:" + serviceName);
                 configure?.Invoke(options);
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
-            .AddAsyncDaemon(DaemonMode.Solo);
+            .AddAsyncDaemon(DaemonMode.HotCold);
     }
 
     /// <summary>
