@@ -19,6 +19,13 @@ public static class PortalEventStoreExtensions
     public const string LeadershipPollingKey = "EventStore:LeadershipPolling";
 
     /// <summary>
+    /// Configuration key: when true, the whole schema is created or updated at start-up, before the service takes
+    /// traffic, serialised across replicas by Marten's advisory lock (set in deploy/). Otherwise (development, tests)
+    /// each table is created on first use, and a service starts even while its database is down.
+    /// </summary>
+    public const string ApplySchemaOnStartupKey = "EventStore:ApplySchemaOnStartup";
+
+    /// <summary>
     /// Marten on the service's own database (<c>ConnectionStrings__&lt;service&gt;db</c>) in the service's own schema,
     /// with event metadata (trace context in the headers), the async daemon, the inbox that makes consumers
     /// idempotent, and the database check counted in <c>/health</c>.
@@ -40,7 +47,7 @@ public static class PortalEventStoreExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
-        return builder.Services.AddMarten(options =>
+        var marten = builder.Services.AddMarten(options =>
             {
                 options.DatabaseSchemaName = schema;
                 options.Events.DatabaseSchemaName = schema;
@@ -59,6 +66,12 @@ public static class PortalEventStoreExtensions
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .AddAsyncDaemon(DaemonMode.HotCold);
+        if (builder.Configuration.GetValue<bool>(ApplySchemaOnStartupKey))
+        {
+            marten.ApplyAllDatabaseChangesOnStartup();
+        }
+
+        return marten;
     }
 
     /// <summary>
