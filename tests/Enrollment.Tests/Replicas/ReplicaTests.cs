@@ -78,11 +78,13 @@ public sealed class ReplicaTests(EnrollmentServers servers, ITestOutputHelper ou
 
     private async Task<WebApplicationFactory<EnrollmentService>> StartReplicaAsync(string name)
     {
-        // The application name tells the replicas' database sessions apart in pg_stat_activity.
+        // The application name tells the replicas' database sessions apart in pg_stat_activity; the schema is
+        // applied at start-up as deploy/ configures it.
         var connection = new NpgsqlConnectionStringBuilder(servers.DatabaseConnectionString) { ApplicationName = name }.ConnectionString;
         return await servers.StartServiceAsync(new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{PortalEventStoreExtensions.ConnectionNameOf(EnrollmentService.Name)}"] = connection,
+            [PortalEventStoreExtensions.ApplySchemaOnStartupKey] = "true",
         });
     }
 
