@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
 using PortalPlatform.Contracts;
 using PortalPlatform.Hosting.Local;
 using PortalPlatform.Testing;
@@ -61,9 +64,11 @@ public sealed class ReplicaTests(NotificationServers servers) : IClassFixture<No
         AssertOneEmailEach(burst);
     }
 
-    private async Task<ServiceFactory<NotificationService>> StartReplicaAsync()
+    private async Task<WebApplicationFactory<NotificationService>> StartReplicaAsync()
     {
-        var replica = servers.Service(_mail.Port, _sms);
+        // As deploy/ runs them: the schema applied at start-up (replicas creating tables on first use race on the DDL).
+        var replica = servers.Service(_mail.Port, _sms)
+            .WithWebHostBuilder(web => web.UseSetting(PortalEventStoreExtensions.ApplySchemaOnStartupKey, "true"));
         var client = replica.CreateClient();
         await Eventually.TrueAsync(async () => (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, Patience, "Notification healthy");
         return replica;

@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using PortalPlatform.Contracts;
 using PortalPlatform.Enrollment;
 using PortalPlatform.GatewayBenchmark;
@@ -60,9 +61,12 @@ async Task<(int, double, double)> RunAsync(int replicas, int warmUp)
     var hosts = new List<BenchmarkHost<EnrollmentService>>();
     try
     {
+        // As deploy/ runs them: the schema applied at start-up (replicas creating tables on first use race on the DDL).
+        var configuration = servers.ConfigurationFor(EnrollmentService.Name);
+        configuration[PortalEventStoreExtensions.ApplySchemaOnStartupKey] = "true";
         for (var i = 0; i < replicas; i++)
         {
-            hosts.Add(new BenchmarkHost<EnrollmentService>("Enrollment", servers.ConfigurationFor(EnrollmentService.Name), Ports.Free()).Start());
+            hosts.Add(new BenchmarkHost<EnrollmentService>("Enrollment", configuration, Ports.Free()).Start());
         }
 
         var practice = Guid.NewGuid();
