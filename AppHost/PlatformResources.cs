@@ -21,7 +21,11 @@ public static class PlatformResources
             .WithHttpEndpoint(port: port.OrNull(), name: "http")
             .WithHttpHealthCheck("/health")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName);
-        return platform.Replicas > 1 ? service.WithReplicas(platform.Replicas) : service;
+        // Replicas on a fresh database would race to create the same tables on first use: each applies the whole
+        // schema at start-up instead, one at a time under Marten's lock (as deploy/ does).
+        return platform.Replicas > 1
+            ? service.WithReplicas(platform.Replicas).WithEnvironment("EventStore__ApplySchemaOnStartup", "true")
+            : service;
     }
 
     /// <summary>

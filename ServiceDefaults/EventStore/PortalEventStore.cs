@@ -16,10 +16,23 @@ public static class PortalEventStoreExtensions
     /// <summary>The connection string name of a service's database, as the AppHost hands it over: <c>enrollmentdb</c>.</summary>
     public static string ConnectionNameOf(string serviceName) => serviceName.Replace("-", "", StringComparison.Ordinal) + "db";
 
+    /// <summary>Configuration key of how often a standby replica tries to take over the async daemon (default 1 s).</summary>
+    public const string LeadershipPollingKey = "EventStore:LeadershipPolling";
+
+    /// <summary>
+    /// Configuration key: when true, the whole schema is created or updated at start-up, before the service takes
+    /// traffic, serialised across replicas by Marten's advisory lock (set in deploy/). Otherwise (development, tests)
+    /// each table is created on first use, and a service starts even while its database is down.
+    /// </summary>
+    public const string ApplySchemaOnStartupKey = "EventStore:ApplySchemaOnStartup";
+
     /// <summary>
     /// Marten on the service's own database (<c>ConnectionStrings__&lt;service&gt;db</c>) in the service's own schema,
-    /// with event metadata (trace context in the headers), the async daemon (Solo, see docs/build.md), the inbox
-    /// that makes consumers idempotent, and the database check counted in <c>/health</c>.
+    /// with event metadata (trace context in the headers), the async daemon, the inbox that makes consumers
+    /// idempotent, and the database check counted in <c>/health</c>.
+    /// The daemon runs HotCold: every replica starts one, but only the replica holding the service's PostgreSQL
+    /// advisory lock runs the async projections and the outbox relay; the others poll for the lock every
+    /// <see cref="LeadershipPollingKey"/> and take over when the holder's session ends (see docs/deploy.md).
     /// </summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddPortalEventStore(
         this IHostApplicationBuilder builder, string serviceName, Action<StoreOptions>? configure = null)
@@ -28,6 +41,7 @@ public static class PortalEventStoreExtensions
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set; the AppHost or the environment must provide the database.");
         var schema = serviceName.Replace("-", "_", StringComparison.Ordinal);
+        var leadershipPolling = builder.Configuration.GetValue(LeadershipPollingKey, TimeSpan.FromSeconds(1));
 
         // A command with no request or message around it is the daemon polling: no span for it (see BackgroundPollingSampler).
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName }
@@ -35,10 +49,11 @@ public static class PortalEventStoreExtensions
                 .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
                 .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null))
             .Build());
+        builder.Services.AddSingleton<ExclusiveJobLock>();
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
-        return builder.Services.AddMarten(options =>
+        var marten = builder.Services.AddMarten(options =>
             {
                 options.DatabaseSchemaName = schema;
                 options.Events.DatabaseSchemaName = schema;
@@ -51,11 +66,19 @@ public static class PortalEventStoreExtensions
                 options.Listeners.Add(new TraceContextListener());
                 options.Schema.For<ProcessedMessage>();
                 options.Schema.For<ParkedMessage>();
+                options.Projections.LeadershipPollingTime = (int)leadershipPolling.TotalMilliseconds;
+                options.Projections.DaemonLockId = AdvisoryLocks.KeyOf("marten-daemon:" + serviceName);
                 configure?.Invoke(options);
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
-            .AddAsyncDaemon(DaemonMode.Solo);
+            .AddAsyncDaemon(DaemonMode.HotCold);
+        if (builder.Configuration.GetValue<bool>(ApplySchemaOnStartupKey))
+        {
+            marten.ApplyAllDatabaseChangesOnStartup();
+        }
+
+        return marten;
     }
 
     /// <summary>

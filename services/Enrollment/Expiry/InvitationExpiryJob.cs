@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.Extensions.Options;
+using PortalPlatform.ServiceDefaults.EventStore;
 using PortalPlatform.Enrollment.PortalAccess;
 using PortalPlatform.Enrollment.Projections;
 
@@ -18,12 +19,15 @@ public sealed class InvitationExpiryOptions
 /// <summary>
 /// Expires invitations on time without anyone asking: every sweep finds Invited patients whose invitation is past
 /// its expiry and appends InvitationExpired with the usual version check (a concurrent re-invite wins; the next
-/// sweep looks again). Time comes from <see cref="TimeProvider"/>, so tests drive it with a fake clock.
+/// sweep looks again). One replica sweeps at a time (<see cref="ExclusiveJobLock"/>); the others skip that round.
+/// Time comes from <see cref="TimeProvider"/>, so tests drive it with a fake clock.
 /// </summary>
 public sealed class InvitationExpiryJob(
-    IDocumentStore store, TimeProvider clock, IOptions<InvitationExpiryOptions> options, ILogger<InvitationExpiryJob> logger)
+    IDocumentStore store, ExclusiveJobLock jobLock, TimeProvider clock, IOptions<InvitationExpiryOptions> options, ILogger<InvitationExpiryJob> logger)
     : BackgroundService
 {
+    public const string JobName = "enrollment:invitation-expiry";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -41,8 +45,15 @@ public sealed class InvitationExpiryJob(
         }
     }
 
-    /// <summary>Expires every invitation that is due now; returns how many.</summary>
+    /// <summary>Expires every invitation that is due now; returns how many (none when another replica is sweeping).</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var expired = 0;
+        await jobLock.TryRunAsync(JobName, async token => expired = await ExpireDueAsync(token), cancellationToken);
+        return expired;
+    }
+
+    private async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         IReadOnlyList<PortalStatusView> due;
