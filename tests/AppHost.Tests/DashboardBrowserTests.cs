@@ -33,13 +33,15 @@ public sealed class DashboardBrowserTests(AspirePlatform platform)
 
             await platform.ScreenshotAsync(page, "dashboard-resources");
 
-            // And the traces page lists the invitation request through the gateway, whose waterfall opens
+            // And the traces page lists the invitation request through the gateway (YARP names it by its route), across
+            // the services, and its waterfall opens with the Notification service's spans in it
             await page.GotoAsync("/traces");
-            var invitation = page.GetByText(new Regex("POST /api/patients/.*/portal/invitations")).First;
+            var invitation = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "gateway: POST /api/{**rest}" }).Filter(new() { HasText = "identity-verification" }).Last;
             await Assertions.Expect(invitation).ToBeVisibleAsync(new() { Timeout = 60_000 });
             await platform.ScreenshotAsync(page, "dashboard-traces");
-            await invitation.ClickAsync();
-            await Assertions.Expect(page.GetByText("notification", new() { Exact = false }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await invitation.GetByText("gateway: POST /api/{**rest}").ClickAsync();
+            await Assertions.Expect(page.GetByText(new Regex("notification")).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Assertions.Expect(page.GetByText(new Regex("POST /api/patients/.*/portal/invitations")).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await platform.ScreenshotAsync(page, "dashboard-invitation-trace");
 
             // And the structured logs page shows the services' logs

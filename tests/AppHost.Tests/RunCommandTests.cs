@@ -26,7 +26,7 @@ public sealed class RunCommandTests(ITestOutputHelper output)
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development"; // the AppHost is a generic host: DOTNET_, not ASPNETCORE_
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Free()}";
         start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{Free()}";
         start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{Free()}";
