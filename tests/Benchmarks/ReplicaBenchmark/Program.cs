@@ -70,7 +70,7 @@ async Task<(int, double, double)> RunAsync(int replicas, int warmUp)
         }
 
         var practice = Guid.NewGuid();
-        var token = hosts[0].Services.GetRequiredService<StaffTokenIssuer>().Issue(new StaffUser(practice, "bench", "Benchmark", StaffRoles.Admin));
+        var token = servers.StaffTokens.Issue(new StaffUser(practice, "bench", "Benchmark", StaffRoles.Admin));
         var clients = hosts.Select(h =>
         {
             var client = new HttpClient { BaseAddress = h.Address };
