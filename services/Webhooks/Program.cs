@@ -17,7 +17,7 @@ builder.AddPortalEventStore(WebhooksService.Name, store =>
 {
     store.Schema.For<Subscription>().Index(s => s.PracticeId);
     store.Schema.For<WebhookDelivery>().UseOptimisticConcurrency(true)
-        .Index(d => d.SubscriptionId).Index(d => d.State).Index(d => d.ConsumedAt);
+        .Index(d => d.DueAt).Index(d => d.SubscriptionId).Index(d => d.PatientId).Index(d => d.ConsumedAt);
     store.Schema.For<ReceivedEvent>().Index(e => e.PracticeId).Index(e => e.OccurredAt);
     store.Schema.For<DataProtectionKey>();
 });

@@ -14,7 +14,7 @@ public sealed class DeliveryDecisionTests
     private static readonly AttemptResult Refused = new(503, TimeSpan.FromMilliseconds(20), null, "busy");
 
     private static WebhookDelivery NewDelivery() =>
-        WebhookDelivery.For(Guid.NewGuid(), new ReceivedEvent(Guid.NewGuid(), Guid.NewGuid(), "P-1", "t", T0, T0, "{}"));
+        WebhookDelivery.For(Guid.NewGuid(), new ReceivedEvent(Guid.NewGuid(), Guid.NewGuid(), "P-1", "t", T0, T0, "{}"), behindAnother: false);
 
     [Fact]
     public void A_failed_delivery_is_retried_with_growing_delays_for_the_whole_window_then_parked()
@@ -51,7 +51,7 @@ public sealed class DeliveryDecisionTests
     }
 
     [Fact]
-    public void A_parked_delivery_requeued_by_an_admin_is_due_at_once_and_keeps_its_history()
+    public void A_parked_delivery_requeued_by_an_admin_waits_its_turn_then_is_sent_and_keeps_its_history()
     {
         var delivery = NewDelivery();
         delivery.Claim(T0, TimeSpan.FromMinutes(1));
@@ -59,6 +59,9 @@ public sealed class DeliveryDecisionTests
         Assert.Equal(WebhookDeliveryState.Parked, delivery.State);
 
         delivery.Requeue(T0.AddDays(2));
+        Assert.Equal(WebhookDeliveryState.Waiting, delivery.State);
+        Assert.False(delivery.Claim(T0.AddDays(2), TimeSpan.FromMinutes(1)));
+        delivery.Promote(T0.AddDays(2));
 
         Assert.True(delivery.Claim(T0.AddDays(2), TimeSpan.FromMinutes(1)));
         delivery.Conclude(new AttemptResult(204, TimeSpan.FromMilliseconds(5), null, null), T0.AddDays(2), T0.AddDays(2), Schedule, TimeSpan.FromHours(24));

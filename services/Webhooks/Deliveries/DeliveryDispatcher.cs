@@ -8,8 +8,8 @@ using PortalPlatform.Webhooks.Subscriptions;
 namespace PortalPlatform.Webhooks.Deliveries;
 
 /// <summary>
-/// Sends every due delivery, in order per subscription and patient: only the oldest pending delivery of each
-/// (subscription, patient) pair is attempted, so a later event waits while an earlier one is retrying. An attempt
+/// Sends every due delivery. Only the head of each (subscription, patient) queue is Pending (see
+/// <see cref="PatientQueues"/>), so a later event waits while an earlier one is retrying. An attempt
 /// is claimed with optimistic concurrency (two instances never send the same attempt); a claim whose process died
 /// is taken over when its lease ends, and the event is sent again with the same webhook-id.
 /// </summary>
@@ -22,8 +22,8 @@ public sealed class DeliveryDispatcher(
     TimeProvider clock,
     ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
-    /// <summary>Pending deliveries read per round; the heads of their (subscription, patient) queues are attempted.</summary>
-    private const int WindowSize = 2000;
+    /// <summary>Due deliveries attempted per round, earliest due first.</summary>
+    private const int BatchSize = 500;
     private static readonly ActivitySource Source = new(WebhookMetrics.MeterName);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -68,26 +68,23 @@ public sealed class DeliveryDispatcher(
     {
         var now = clock.GetUtcNow();
         await using var session = store.QuerySession();
-        var pending = await session.Query<WebhookDelivery>()
-            .Where(d => d.State == WebhookDeliveryState.Pending)
-            .OrderBy(d => d.SubscriptionId).ThenBy(d => d.PatientId).ThenBy(d => d.OccurredAt).ThenBy(d => d.ConsumedAt).ThenBy(d => d.EventId)
-            .Take(WindowSize)
+        // A disabled subscription's deliveries stay pending, out of the way of everyone else's.
+        var disabled = (await session.Query<Subscription>().Where(s => !s.Enabled).Select(s => s.Id).ToListAsync(cancellationToken)).ToArray();
+        var due = await session.Query<WebhookDelivery>()
+            .Where(d => d.State == WebhookDeliveryState.Pending && d.DueAt <= now && !d.SubscriptionId.IsOneOf(disabled))
+            .OrderBy(d => d.DueAt)
+            .Select(d => new { d.Id, d.SubscriptionId })
+            .Take(BatchSize)
             .ToListAsync(cancellationToken);
-        var heads = pending
-            .GroupBy(d => (d.SubscriptionId, d.PatientId))
-            .Select(queue => queue.First())
-            .Where(head => head.DueAt <= now)
-            .ToList();
-        if (heads.Count == 0)
+        if (due.Count == 0)
         {
             return [];
         }
 
-        var subscriptionIds = heads.Select(h => h.SubscriptionId).Distinct().ToArray();
-        var subscriptions = (await session.LoadManyAsync<Subscription>(cancellationToken, subscriptionIds))
+        var subscriptions = (await session.LoadManyAsync<Subscription>(cancellationToken, due.Select(d => d.SubscriptionId).Distinct().ToArray()))
             .Where(s => s.Enabled)
             .ToDictionary(s => s.Id);
-        return [.. heads.Where(h => subscriptions.ContainsKey(h.SubscriptionId)).Select(h => new Due(h.Id, subscriptions[h.SubscriptionId]))];
+        return [.. due.Where(d => subscriptions.ContainsKey(d.SubscriptionId)).Select(d => new Due(d.Id, subscriptions[d.SubscriptionId]))];
     }
 
     private async Task AttemptAsync(Guid id, Subscription subscription, RetrySchedule schedule, WebhookOptions settings, CancellationToken cancellationToken)
@@ -135,6 +132,11 @@ public sealed class DeliveryDispatcher(
 
             delivery.Conclude(result, startedAt, now, schedule, settings.RetryWindow);
             session.Store(delivery);
+            if (!delivery.IsQueued)
+            {
+                await session.PromoteNextAsync(delivery.SubscriptionId, delivery.PatientId, now, CancellationToken.None, settled: delivery.Id);
+            }
+
             var subscription = await session.LoadAsync<Subscription>(subscriptionId);
             var failingSince = subscription?.FailingSince;
             var disabled = subscription?.RecordOutcome(result.Succeeded, now, settings.DisableAfter) ?? false;

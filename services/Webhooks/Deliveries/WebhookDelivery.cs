@@ -6,7 +6,10 @@ namespace PortalPlatform.Webhooks.Deliveries;
 
 public enum WebhookDeliveryState
 {
-    /// <summary>Waiting for its next attempt (or for an earlier delivery of the same patient).</summary>
+    /// <summary>Behind an earlier delivery of the same patient to the same subscription; made Pending when that one is done.</summary>
+    Waiting,
+
+    /// <summary>At the head of its patient's queue: attempted when due.</summary>
     Pending,
 
     /// <summary>The endpoint answered 2xx.</summary>
@@ -56,7 +59,8 @@ public sealed class WebhookDelivery
     /// <summary>The same delivery id for the same event and subscription, however often the event arrives.</summary>
     public static Guid IdOf(Guid subscriptionId, Guid eventId) => DeterministicGuid.Create(eventId, $"webhook:{subscriptionId:N}");
 
-    public static WebhookDelivery For(Guid subscriptionId, ReceivedEvent received) => new()
+    /// <param name="behindAnother">True when an earlier delivery of the same patient to this subscription is still queued.</param>
+    public static WebhookDelivery For(Guid subscriptionId, ReceivedEvent received, bool behindAnother) => new()
     {
         Id = IdOf(subscriptionId, received.Id),
         SubscriptionId = subscriptionId,
@@ -66,9 +70,11 @@ public sealed class WebhookDelivery
         EventType = received.Type,
         OccurredAt = received.OccurredAt,
         ConsumedAt = received.ConsumedAt,
-        State = WebhookDeliveryState.Pending,
+        State = behindAnother ? WebhookDeliveryState.Waiting : WebhookDeliveryState.Pending,
         DueAt = received.ConsumedAt,
     };
+
+    public bool IsQueued => State is WebhookDeliveryState.Pending or WebhookDeliveryState.Waiting;
 
     /// <summary>Takes the next attempt until <paramref name="now"/> + <paramref name="lease"/>; false when it is not due.</summary>
     public bool Claim(DateTimeOffset now, TimeSpan lease)
@@ -112,11 +118,21 @@ public sealed class WebhookDelivery
         DueAt = next;
     }
 
-    /// <summary>An admin's retry or replay: sent again at once, as a new series of attempts with the same webhook-id.</summary>
+    /// <summary>
+    /// An admin's retry or replay: sent again as a new series of attempts with the same webhook-id. A delivery
+    /// already at the head of its queue is due at once; any other goes to the back and waits its turn.
+    /// </summary>
     public void Requeue(DateTimeOffset now)
+    {
+        State = State == WebhookDeliveryState.Pending ? WebhookDeliveryState.Pending : WebhookDeliveryState.Waiting;
+        DueAt = now;
+        FailingSince = null;
+    }
+
+    /// <summary>Its turn has come: the delivery before it is done.</summary>
+    public void Promote(DateTimeOffset now)
     {
         State = WebhookDeliveryState.Pending;
         DueAt = now;
-        FailingSince = null;
     }
 }

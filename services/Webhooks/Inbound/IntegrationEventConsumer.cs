@@ -40,7 +40,8 @@ public sealed class IntegrationEventConsumer<TEvent>(IDocumentSession session, T
         session.Insert(received);
         foreach (var subscription in subscriptions.Where(s => s.Wants(received.Type)))
         {
-            session.Insert(WebhookDelivery.For(subscription.Id, received));
+            var behindAnother = await session.HasQueuedAsync(subscription.Id, received.PatientId, context.CancellationToken);
+            session.Insert(WebhookDelivery.For(subscription.Id, received, behindAnother));
         }
 
         if (await session.SaveChangesOnceAsync(InboxName, integrationEvent.EventId, clock, context.CancellationToken))

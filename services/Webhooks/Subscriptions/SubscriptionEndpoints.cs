@@ -222,6 +222,9 @@ public static class SubscriptionEndpoints
             return Busy();
         }
 
+        await session.PromoteNextAsync(delivery.SubscriptionId, delivery.PatientId, clock.GetUtcNow(), http.RequestAborted);
+        await session.SaveChangesAsync(http.RequestAborted);
+
         wakeUp.Signal();
         return TypedResults.Accepted($"/api/practice/webhooks/{subscription.Id}/deliveries", DeliveryView.Of(delivery));
     }
@@ -259,9 +262,7 @@ public static class SubscriptionEndpoints
             }
             else
             {
-                var missed = WebhookDelivery.For(subscription!.Id, received);
-                missed.Requeue(now);
-                session.Insert(missed);
+                session.Insert(WebhookDelivery.For(subscription!.Id, received, behindAnother: true));
             }
         }
 
@@ -270,6 +271,12 @@ public static class SubscriptionEndpoints
             return Busy();
         }
 
+        foreach (var patientId in wanted.Select(e => e.PatientId).Distinct(StringComparer.Ordinal))
+        {
+            await session.PromoteNextAsync(subscription!.Id, patientId, now, http.RequestAborted);
+        }
+
+        await session.SaveChangesAsync(http.RequestAborted);
         wakeUp.Signal();
         return TypedResults.Accepted($"/api/practice/webhooks/{subscription!.Id}/deliveries", new ReplayView(wanted.Count));
     }
