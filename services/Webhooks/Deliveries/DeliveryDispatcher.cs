@@ -24,6 +24,9 @@ public sealed class DeliveryDispatcher(
 {
     /// <summary>Due deliveries attempted per round, earliest due first.</summary>
     private const int BatchSize = 500;
+
+    /// <summary>How long a waiting delivery goes unchecked before the dispatcher makes sure its queue has a head.</summary>
+    private static readonly TimeSpan StallGrace = TimeSpan.FromSeconds(2);
     private static readonly ActivitySource Source = new(WebhookMetrics.MeterName);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,6 +41,7 @@ public sealed class DeliveryDispatcher(
                 var attempted = 0;
                 try
                 {
+                    await store.PromoteStalledAsync(clock.GetUtcNow(), StallGrace, stoppingToken);
                     var due = await DueAsync(stoppingToken);
                     attempted = due.Count;
                     await Parallel.ForEachAsync(

@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Patching;
 
 namespace PortalPlatform.Webhooks.Deliveries;
 
@@ -39,5 +40,32 @@ public static class PatientQueues
         }
     }
 
+    /// <summary>
+    /// Repairs queues left without a head: a delivery queued behind one that finished at the same moment (its
+    /// promotion query could not see the uncommitted newcomer). Waiting deliveries not looked at for
+    /// <paramref name="grace"/> are checked; those still behind a pending head are looked at again after the grace.
+    /// </summary>
+    public static async Task PromoteStalledAsync(this IDocumentStore store, DateTimeOffset now, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var cutoff = now - grace;
+        var stalled = await session.Query<WebhookDelivery>()
+            .Where(d => d.State == WebhookDeliveryState.Waiting && d.DueAt <= cutoff)
+            .OrderBy(d => d.DueAt)
+            .Select(d => new QueueKey(d.SubscriptionId, d.PatientId))
+            .Take(100)
+            .ToListAsync(cancellationToken);
+        foreach (var queue in stalled.Distinct())
+        {
+            await session.PromoteNextAsync(queue.SubscriptionId, queue.PatientId, now, cancellationToken);
+            session.Patch<WebhookDelivery>(d => d.SubscriptionId == queue.SubscriptionId && d.PatientId == queue.PatientId && d.State == WebhookDeliveryState.Waiting)
+                .Set(d => d.DueAt, now);
+        }
+
+        await session.SaveChangesAsync(cancellationToken);
+    }
+
     private sealed record QueuedDelivery(Guid Id, WebhookDeliveryState State);
+
+    private sealed record QueueKey(Guid SubscriptionId, string PatientId);
 }
