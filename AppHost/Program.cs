@@ -11,6 +11,7 @@ var postgres = builder.AddLocalPostgres("postgres", ports.Postgres.OrFree(), pla
 var enrollmentDb = postgres.AddDatabase("enrollmentdb");
 var identityDb = postgres.AddDatabase("identityverificationdb");
 var notificationDb = postgres.AddDatabase("notificationdb");
+var webhooksDb = postgres.AddDatabase("webhooksdb");
 
 var rabbitmq = builder.AddLocalRabbitMQ("rabbitmq", ports.RabbitMq.OrFree(), ports.RabbitMqManagement.OrFree(), platform.DataPath("rabbitmq"));
 
@@ -40,11 +41,16 @@ var identity = builder.AddService<Projects.PortalPlatform_IdentityVerification>(
     .WithReference(identityDb).WaitFor(identityDb)
     .WithReference(rabbitmq).WaitFor(rabbitmq);
 
+var webhooks = builder.AddService<Projects.PortalPlatform_Webhooks>("webhooks", platform)
+    .WithReference(webhooksDb).WaitFor(webhooksDb)
+    .WithReference(rabbitmq).WaitFor(rabbitmq);
+
 var gateway = builder.AddService<Projects.PortalPlatform_Gateway>("gateway", platform, port: ports.Gateway)
     .WithExternalHttpEndpoints()
     .WithReference(enrollment).WaitFor(enrollment)
     .WithReference(identity).WaitFor(identity)
     .WithReference(notification).WaitFor(notification)
+    .WithReference(webhooks).WaitFor(webhooks)
     .WithDemoSeedCommand(mail, sms);
 
 // Registration links in invitations point at the gateway's patient pages.
@@ -52,7 +58,7 @@ identity.WithEnvironment("Portal__PublicBaseUrl", gateway.GetEndpoint("http"));
 
 // Services validate staff tokens against the keys the gateway's Development issuer publishes (no WaitFor: the keys are
 // fetched at the first staff request); with replicas, every gateway replica signs with the same key.
-foreach (var service in new[] { enrollment, identity, notification })
+foreach (var service in new[] { enrollment, identity, notification, webhooks })
 {
     service.WithReference(gateway);
 }

@@ -6,6 +6,7 @@ using PortalPlatform.Notification.OneTimeCodes;
 using PortalPlatform.Notification.Sms;
 using PortalPlatform.Notification.Staff;
 using PortalPlatform.Notification;
+using PortalPlatform.ServiceDefaults.Dispatch;
 
 var builder = WebApplication.CreateBuilder(args);
 

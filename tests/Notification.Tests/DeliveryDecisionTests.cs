@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using PortalPlatform.Contracts;
 using PortalPlatform.Notification.Deliveries;
+using PortalPlatform.ServiceDefaults.Dispatch;
 
 namespace PortalPlatform.Notification.Tests;
 

@@ -1,4 +1,4 @@
-using PortalPlatform.Notification.Deliveries;
+using PortalPlatform.ServiceDefaults.Dispatch;
 
 namespace PortalPlatform.Notification.Tests;
 

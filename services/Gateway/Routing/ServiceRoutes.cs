@@ -12,6 +12,7 @@ public static class ServiceRoutes
     public const string Enrollment = "enrollment";
     public const string IdentityVerification = "identity-verification";
     public const string Notification = "notification";
+    public const string Webhooks = "webhooks";
 
     /// <summary>Rate-limiter policy of the anonymous patient endpoints.</summary>
     public const string PatientRateLimit = "patient";
@@ -22,6 +23,7 @@ public static class ServiceRoutes
         Staff("deliveries", "/api/patients/{patientId}/portal/deliveries", Notification, StaffPolicies.Staff, order: 0),
         Staff("access-code", "/api/patients/{patientId}/portal/invitations/{invitationId}/access-code", IdentityVerification, StaffPolicies.Staff, order: 0),
         Staff("revocation", "/api/patients/{patientId}/portal/revocation", Enrollment, StaffPolicies.CanRevoke, order: 0),
+        Staff("webhooks", "/api/practice/webhooks/{**rest}", Webhooks, StaffPolicies.Admin, order: 0),
         Staff("portal-settings-change", "/api/practice/portal-settings", Enrollment, StaffPolicies.Admin, order: 0, methods: ["PUT"]),
         Staff("staff-api", "/api/{**rest}", Enrollment, StaffPolicies.Staff, order: 10),
         Patient("patient-api", "/portal/api/{**rest}", rateLimited: true),
@@ -35,7 +37,7 @@ public static class ServiceRoutes
     /// resolves it (<c>services:{name}:http:N</c> from the AppHost, one entry per replica) when YARP asks.
     /// </summary>
     public static IReadOnlyList<ClusterConfig> Clusters { get; } =
-        [.. new[] { Enrollment, IdentityVerification, Notification }.Select(service => new ClusterConfig
+        [.. new[] { Enrollment, IdentityVerification, Notification, Webhooks }.Select(service => new ClusterConfig
         {
             ClusterId = service,
             Destinations = new Dictionary<string, DestinationConfig> { [service] = new() { Address = $"http://{service}" } },

@@ -1,4 +1,5 @@
 using PortalPlatform.Contracts;
+using PortalPlatform.ServiceDefaults.Dispatch;
 
 namespace PortalPlatform.Notification.Deliveries;
 

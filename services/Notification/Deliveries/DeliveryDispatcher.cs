@@ -1,33 +1,14 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Options;
 using PortalPlatform.Contracts;
 using PortalPlatform.Notification.Email;
 using PortalPlatform.Notification.Sms;
+using PortalPlatform.ServiceDefaults.Dispatch;
 
 namespace PortalPlatform.Notification.Deliveries;
-
-/// <summary>Lets a consumer wake the dispatcher at once instead of at its next poll.</summary>
-public sealed class DispatcherWakeUp
-{
-    private readonly Channel<bool> _signals = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Signal() => _signals.Writer.TryWrite(true);
-
-    public async Task WaitAsync(TimeSpan poll, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(poll, clock, timeout.Token);
-        var signalled = _signals.Reader.WaitToReadAsync(timeout.Token).AsTask();
-        await Task.WhenAny(delay, signalled);
-        await timeout.CancelAsync();
-        _signals.Reader.TryRead(out _);
-        cancellationToken.ThrowIfCancellationRequested();
-    }
-}
 
 /// <summary>
 /// Sends every due delivery. Per attempt: claim it (an event appended with optimistic concurrency, so two

@@ -1,6 +1,7 @@
 using Marten;
 using PortalPlatform.Contracts;
 using PortalPlatform.ServiceDefaults;
+using PortalPlatform.ServiceDefaults.Dispatch;
 using PortalPlatform.ServiceDefaults.EventStore;
 
 namespace PortalPlatform.Notification.Deliveries;

@@ -73,7 +73,7 @@ public class AspirePlatform : IAsyncLifetime
         App = await builder.BuildAsync();
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         await App.StartAsync(startup.Token);
-        foreach (var resource in new[] { "postgres", "rabbitmq", "mail", "sms", "enrollment", "identity-verification", "notification", "gateway" })
+        foreach (var resource in new[] { "postgres", "rabbitmq", "mail", "sms", "enrollment", "identity-verification", "notification", "webhooks", "gateway" })
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, startup.Token);
         }

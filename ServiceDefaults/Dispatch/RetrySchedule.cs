@@ -1,4 +1,4 @@
-namespace PortalPlatform.Notification.Deliveries;
+namespace PortalPlatform.ServiceDefaults.Dispatch;
 
 /// <summary>
 /// Exponential back-off with jitter between stored attempts. It lives in the delivery's state (next-attempt time in
