@@ -16,9 +16,11 @@ public sealed class RunCommandTests(ITestOutputHelper output)
         var data = Path.Combine(Path.GetTempPath(), "portalplatform-run", Guid.NewGuid().ToString("N")[..12]);
         var repository = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
         var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = repository };
+        // A person's Ctrl+C reaches the whole foreground process group. setsid makes the run its own group; env puts
+        // SIGINT back to its default, since a process started in the background inherits it ignored.
         foreach (var argument in new[]
                  {
-                     "dotnet", "run", "--project", "AppHost", "--no-build", "--no-launch-profile", "--", "--fresh", "--no-seed", "--data-dir", data,
+                     "env", "--default-signal=INT", "dotnet", "run", "--project", "AppHost", "--no-build", "--no-launch-profile", "--", "--fresh", "--no-seed", "--data-dir", data,
                      "--gateway-port", Free(), "--sms-port", Free(), "--smtp-port", Free(), "--mail-port", Free(),
                      "--postgres-port", Free(), "--rabbitmq-port", Free(), "--rabbitmq-management-port", Free(),
                  })
@@ -49,8 +51,8 @@ public sealed class RunCommandTests(ITestOutputHelper output)
 
             Assert.Contains(printed, l => l.StartsWith("dashboard: ", StringComparison.Ordinal) && l.Contains("/login?t=", StringComparison.Ordinal));
             output.WriteLine(printed.First(l => l.StartsWith("all resources healthy", StringComparison.Ordinal)));
-            output.WriteLine($"platform memory (PSS of every process of the run): {SessionPssMegabytes(process.Id):0} MiB");
-            var servers = SessionProcesses(process.Id);
+            var servers = RunProcesses(process.Id);
+            output.WriteLine($"platform memory: {servers.Count} processes, PSS {PssMegabytes(servers):0} MiB");
             Assert.Contains(servers, p => p.Command.Contains("postgres", StringComparison.Ordinal));
             Assert.Contains(servers, p => p.Command.Contains("beam.smp", StringComparison.Ordinal));
 
@@ -74,24 +76,46 @@ public sealed class RunCommandTests(ITestOutputHelper output)
 
     private static string Free() => Ports.Free().ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Every process in the run's session (setsid made the run command its leader): the AppHost, DCP, servers, services.</summary>
-    private static List<(int Pid, string Command)> SessionProcesses(int sessionId) =>
-        [.. Directory.EnumerateDirectories("/proc")
+    /// <summary>
+    /// Every process of the run: the run command's descendants (the AppHost) and DCP's, which daemonizes and watches the
+    /// AppHost (<c>--monitor PID</c>), with the servers and services under it.
+    /// </summary>
+    private static List<(int Pid, string Command)> RunProcesses(int runPid)
+    {
+        var processes = Directory.EnumerateDirectories("/proc")
             .Select(dir => int.TryParse(Path.GetFileName(dir), out var pid) ? pid : 0)
-            .Where(pid => pid > 0 && SessionOf(pid) == sessionId)
-            .Select(pid => (pid, Command: ReadOrEmpty($"/proc/{pid}/cmdline").Replace('\0', ' ')))];
+            .Where(pid => pid > 0)
+            .Select(pid => (Pid: pid, Parent: ParentOf(pid), Command: ReadOrEmpty($"/proc/{pid}/cmdline").Replace('\0', ' ')))
+            .ToList();
+        var mine = new HashSet<int> { runPid };
+        bool grew;
+        do
+        {
+            grew = false;
+            foreach (var process in processes.Where(p => !mine.Contains(p.Pid)))
+            {
+                if (mine.Contains(process.Parent) || mine.Any(pid => process.Command.Contains($"--monitor {pid} ", StringComparison.Ordinal)))
+                {
+                    grew |= mine.Add(process.Pid);
+                }
+            }
+        }
+        while (grew);
 
-    private static double SessionPssMegabytes(int sessionId) =>
-        SessionProcesses(sessionId).Sum(p => ReadOrEmpty($"/proc/{p.Pid}/smaps_rollup").Split('\n')
+        return [.. processes.Where(p => mine.Contains(p.Pid)).Select(p => (p.Pid, p.Command))];
+    }
+
+    private static double PssMegabytes(IEnumerable<(int Pid, string Command)> processes) =>
+        processes.Sum(p => ReadOrEmpty($"/proc/{p.Pid}/smaps_rollup").Split('\n')
             .Where(l => l.StartsWith("Pss:", StringComparison.Ordinal))
             .Sum(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))) / 1024;
 
-    private static int SessionOf(int pid)
+    private static int ParentOf(int pid)
     {
-        // /proc/PID/stat: "pid (comm) state ppid pgrp session ..."; comm may hold spaces, so count from the last ')'.
+        // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so count from the last ')'.
         var stat = ReadOrEmpty($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return fields.Length > 3 && int.TryParse(fields[3], out var session) ? session : -1;
+        var fields = stat.Length == 0 ? [] : stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return fields.Length > 1 && int.TryParse(fields[1], out var parent) ? parent : -1;
     }
 
     private static string ReadOrEmpty(string path)
