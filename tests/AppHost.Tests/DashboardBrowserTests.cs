@@ -46,7 +46,7 @@ public sealed class DashboardBrowserTests(AspirePlatform platform)
 
             // And the structured logs page shows the services' logs
             await page.GotoAsync("/structuredlogs");
-            await Assertions.Expect(page.GetByText(new Regex("enrollment|notification|gateway")).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "enrollment" }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await platform.ScreenshotAsync(page, "dashboard-structured-logs");
         }
         catch
