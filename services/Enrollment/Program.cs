@@ -3,9 +3,9 @@ using FluentValidation;
 using MassTransit;
 using PortalPlatform.Enrollment;
 using PortalPlatform.Enrollment.Api;
-using PortalPlatform.Enrollment.Expiry;
+using PortalPlatform.Enrollment.Expiring;
 using PortalPlatform.Enrollment.Messaging;
-using PortalPlatform.Enrollment.Projections;
+using PortalPlatform.Enrollment.PortalAccess;
 
 var builder = WebApplication.CreateBuilder(args);
 

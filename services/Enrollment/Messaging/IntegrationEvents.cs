@@ -1,5 +1,13 @@
 using JasperFx.Events;
 using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.Enrollment.Cancelling;
+using PortalPlatform.Enrollment.Delivering;
+using PortalPlatform.Enrollment.Expiring;
+using PortalPlatform.Enrollment.Inviting;
+using PortalPlatform.Enrollment.Proxies;
+using PortalPlatform.Enrollment.RecordingDemographics;
+using PortalPlatform.Enrollment.Registering;
+using PortalPlatform.Enrollment.Revoking;
 using PortalPlatform.ServiceDefaults.EventStore;
 using Integration = PortalPlatform.Contracts;
 using PortalStatus = PortalPlatform.Contracts.PortalStatus;

@@ -1,5 +1,15 @@
 using System.Collections.Immutable;
-using PortalPlatform.Contracts;
+using DeliveryChannel = PortalPlatform.Contracts.DeliveryChannel;
+using InvitationTemplate = PortalPlatform.Contracts.InvitationTemplate;
+using PortalStatus = PortalPlatform.Contracts.PortalStatus;
+using PortalPlatform.Enrollment.Cancelling;
+using PortalPlatform.Enrollment.Delivering;
+using PortalPlatform.Enrollment.Expiring;
+using PortalPlatform.Enrollment.Inviting;
+using PortalPlatform.Enrollment.Proxies;
+using PortalPlatform.Enrollment.RecordingDemographics;
+using PortalPlatform.Enrollment.Registering;
+using PortalPlatform.Enrollment.Revoking;
 
 namespace PortalPlatform.Enrollment.PortalAccess;
 

@@ -38,7 +38,7 @@ public static class PortalAccessStream
             return new CommandOutcome(state, Decision.Nothing, StaleVersion: true);
         }
 
-        var decision = PortalAccessDecisions.Decide(state, command(state));
+        var decision = command(state).Decide(state);
         if (decision.Events.Count > 0)
         {
             var streamId = IdOf(practiceId, patientId);

@@ -11,8 +11,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using PortalPlatform.Contracts;
+using PortalPlatform.Enrollment.Inviting;
 using PortalPlatform.Enrollment.PortalAccess;
-using PortalPlatform.Enrollment.Projections;
+using PortalPlatform.Enrollment.RecordingDemographics;
+using PortalPlatform.Enrollment.Revoking;
 using PortalPlatform.Enrollment.Settings;
 using PortalPlatform.Hosting.Local;
 

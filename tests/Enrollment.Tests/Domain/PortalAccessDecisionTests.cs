@@ -1,10 +1,19 @@
 using PortalPlatform.Contracts;
 using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.Enrollment.AutoInviting;
+using PortalPlatform.Enrollment.Cancelling;
+using PortalPlatform.Enrollment.Delivering;
+using PortalPlatform.Enrollment.Expiring;
+using PortalPlatform.Enrollment.Inviting;
+using PortalPlatform.Enrollment.Proxies;
+using PortalPlatform.Enrollment.RecordingDemographics;
+using PortalPlatform.Enrollment.Registering;
+using PortalPlatform.Enrollment.Revoking;
 using PortalPlatform.Enrollment.Settings;
-using AccessRevoked = PortalPlatform.Enrollment.PortalAccess.AccessRevoked;
-using ProxyAccessGranted = PortalPlatform.Enrollment.PortalAccess.ProxyAccessGranted;
-using ProxyAccessRevoked = PortalPlatform.Enrollment.PortalAccess.ProxyAccessRevoked;
-using RegistrationCompleted = PortalPlatform.Enrollment.PortalAccess.RegistrationCompleted;
+using AccessRevoked = PortalPlatform.Enrollment.Revoking.AccessRevoked;
+using ProxyAccessGranted = PortalPlatform.Enrollment.Proxies.ProxyAccessGranted;
+using ProxyAccessRevoked = PortalPlatform.Enrollment.Proxies.ProxyAccessRevoked;
+using RegistrationCompleted = PortalPlatform.Enrollment.Registering.RegistrationCompleted;
 
 namespace PortalPlatform.Enrollment.Tests.Domain;
 
@@ -44,7 +53,7 @@ public sealed class PortalAccessDecisionTests
 
     private static PortalAccessState Locked() => PortalAccessState.Evolve(Invited(), new VerificationLocked(Practice, Patient, FirstInvitation, 5, Now.AddDays(-2)));
 
-    private static Decision When(PortalAccessState state, PortalAccessCommand command) => PortalAccessDecisions.Decide(state, command);
+    private static Decision When(PortalAccessState state, PortalAccessCommand command) => command.Decide(state);
 
     private static InvitePatient Invite(Actor actor, PracticePortalSettings? settings = null, string? email = null, string? phone = null) =>
         new(SecondInvitation, email, phone, settings ?? AllUsers, actor, Now);

@@ -3,7 +3,8 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using PortalPlatform.Contracts;
-using PortalPlatform.Enrollment.Projections;
+using PortalPlatform.Enrollment.Chart;
+using PortalPlatform.Enrollment.Dashboard;
 using PortalPlatform.Enrollment.Tests.Infrastructure;
 
 namespace PortalPlatform.Enrollment.Tests.Durability;

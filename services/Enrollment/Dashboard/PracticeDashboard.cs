@@ -4,8 +4,16 @@ using DeliveryChannel = PortalPlatform.Contracts.DeliveryChannel;
 using InvitationTemplate = PortalPlatform.Contracts.InvitationTemplate;
 using PortalStatus = PortalPlatform.Contracts.PortalStatus;
 using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.Enrollment.Cancelling;
+using PortalPlatform.Enrollment.Delivering;
+using PortalPlatform.Enrollment.Expiring;
+using PortalPlatform.Enrollment.Inviting;
+using PortalPlatform.Enrollment.Proxies;
+using PortalPlatform.Enrollment.RecordingDemographics;
+using PortalPlatform.Enrollment.Registering;
+using PortalPlatform.Enrollment.Revoking;
 
-namespace PortalPlatform.Enrollment.Projections;
+namespace PortalPlatform.Enrollment.Dashboard;
 
 /// <summary>A practice's patients by portal status (async, one document per practice, id = practice id).</summary>
 public sealed class PracticeDashboard

@@ -4,8 +4,16 @@ using DeliveryChannel = PortalPlatform.Contracts.DeliveryChannel;
 using InvitationTemplate = PortalPlatform.Contracts.InvitationTemplate;
 using PortalStatus = PortalPlatform.Contracts.PortalStatus;
 using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.Enrollment.Cancelling;
+using PortalPlatform.Enrollment.Delivering;
+using PortalPlatform.Enrollment.Expiring;
+using PortalPlatform.Enrollment.Inviting;
+using PortalPlatform.Enrollment.Proxies;
+using PortalPlatform.Enrollment.RecordingDemographics;
+using PortalPlatform.Enrollment.Registering;
+using PortalPlatform.Enrollment.Revoking;
 
-namespace PortalPlatform.Enrollment.Projections;
+namespace PortalPlatform.Enrollment.Chart;
 
 /// <summary>The chart's view of one patient's portal access (inline: read-your-writes). Id = the stream id.</summary>
 public sealed class PortalStatusView

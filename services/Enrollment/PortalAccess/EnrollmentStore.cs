@@ -1,7 +1,10 @@
 using JasperFx.Events.Projections;
 using Marten;
 
-namespace PortalPlatform.Enrollment.Projections;
+using PortalPlatform.Enrollment.Chart;
+using PortalPlatform.Enrollment.Dashboard;
+
+namespace PortalPlatform.Enrollment.PortalAccess;
 
 /// <summary>Enrollment's Marten configuration: the three read models and the index the expiry job reads.</summary>
 public static class EnrollmentStore

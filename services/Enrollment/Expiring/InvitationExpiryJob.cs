@@ -2,9 +2,9 @@ using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.Extensions.Options;
 using PortalPlatform.Enrollment.PortalAccess;
-using PortalPlatform.Enrollment.Projections;
+using PortalPlatform.Enrollment.Chart;
 
-namespace PortalPlatform.Enrollment.Expiry;
+namespace PortalPlatform.Enrollment.Expiring;
 
 /// <summary>How often the expiry job looks for invitations past their lifetime (section <c>InvitationExpiry</c>).</summary>
 public sealed class InvitationExpiryOptions
