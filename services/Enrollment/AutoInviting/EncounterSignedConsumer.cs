@@ -1,7 +1,6 @@
 using MassTransit;
 using PortalPlatform.Contracts;
 using PortalPlatform.Enrollment.Messaging;
-using PortalPlatform.Enrollment.Settings;
 
 namespace PortalPlatform.Enrollment.AutoInviting;
 
@@ -14,11 +13,7 @@ public sealed class EncounterSignedConsumer(PortalAccessInbox inbox) : IConsumer
 
         // The invitation id derives from the event, so a redelivery after a crash decides the same invitation.
         var invitationId = ServiceDefaults.DeterministicGuid.Create(m.EventId, "auto-invite");
-        return inbox.ApplyAsync(nameof(EncounterSignedConsumer), m, async session =>
-        {
-            var settings = await PracticeSettingsStore.LoadAsync(session, m.PracticeId, context.CancellationToken);
-            var now = inbox.Now;
-            return _ => new AutoInvitePatient(invitationId, settings, now);
-        }, context.CancellationToken);
+        return inbox.ApplyAsync(nameof(EncounterSignedConsumer), m,
+            settings => new AutoInvitePatient(invitationId, settings, inbox.Now), context.CancellationToken);
     }
 }

@@ -10,7 +10,7 @@ internal static class CancelInvitationEndpoint
         portal.MapDelete("/invitations/{invitationId:guid}", CancelAsync).WithSummary("Cancel a pending invitation");
 
     private static Task<IResult> CancelAsync(
-        string patientId, Guid invitationId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        StaffCommands.RunAsync(http, session, patientId, _ => new CancelInvitation(invitationId, http.Staff().Actor(), clock.GetUtcNow()),
+        string patientId, Guid invitationId, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        StaffCommands.RunAsync(http, store, patientId, _ => new CancelInvitation(invitationId, http.Staff().Actor(), clock.GetUtcNow()),
             outcome => TypedResults.Ok(StatusResponse.From(outcome)), ct);
 }

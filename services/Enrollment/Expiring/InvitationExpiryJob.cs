@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.Extensions.Options;
 using PortalPlatform.Enrollment.PortalAccess;
-using PortalPlatform.Enrollment.Chart;
 
 namespace PortalPlatform.Enrollment.Expiring;
 
@@ -45,21 +44,21 @@ public sealed class InvitationExpiryJob(
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        IReadOnlyList<PortalStatusView> due;
+        IReadOnlyList<PortalAccessState> due;
         await using (var query = store.QuerySession())
         {
-            due = await query.Query<PortalStatusView>()
+            due = await query.Query<PortalAccessState>()
                 .Where(v => v.PendingInvitationExpiresAt != null && v.PendingInvitationExpiresAt <= now)
                 .Take(500)
                 .ToListAsync(cancellationToken);
         }
 
         var expired = 0;
-        foreach (var view in due)
+        foreach (var state in due)
         {
             await using var session = store.LightweightSession();
-            var outcome = await PortalAccessStream.DecideAsync(session, view.PracticeId, view.PatientId, expectedVersion: null,
-                _ => new ExpireInvitation(view.Invitation!.InvitationId, now), cancellationToken);
+            var outcome = await PortalAccessStream.DecideAsync(session, state.PracticeId, state.PatientId, expectedVersion: null,
+                _ => new ExpireInvitation(state.Invitation!.Id, now), cancellationToken);
             try
             {
                 await session.SaveChangesAsync(cancellationToken);

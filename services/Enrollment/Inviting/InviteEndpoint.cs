@@ -2,7 +2,6 @@ using FluentValidation;
 using Marten;
 using PortalPlatform.Contracts;
 using PortalPlatform.Enrollment.Api;
-using PortalPlatform.Enrollment.Settings;
 
 namespace PortalPlatform.Enrollment.Inviting;
 
@@ -28,13 +27,12 @@ internal static class InviteEndpoint
             .WithSummary("Invite or re-invite; honours If-Match").ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status409Conflict);
 
     private static async Task<IResult> InviteAsync(
-        string patientId, InvitationRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        string patientId, InvitationRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         var user = http.Staff();
-        var settings = await PracticeSettingsStore.LoadAsync(session, user.PracticeId, ct);
         var invitationId = Guid.CreateVersion7();
-        return await StaffCommands.RunAsync(http, session, patientId,
-            _ => new InvitePatient(invitationId, StaffRequests.Blank(request.Email), StaffRequests.Blank(request.Phone), settings, user.Actor(), clock.GetUtcNow()),
+        return await StaffCommands.RunAsync(http, store, patientId,
+            settings => new InvitePatient(invitationId, StaffRequests.Blank(request.Email), StaffRequests.Blank(request.Phone), settings, user.Actor(), clock.GetUtcNow()),
             outcome => TypedResults.Created($"/api/patients/{patientId}/portal",
                 new InvitationCreatedResponse(invitationId, outcome.After.Invitation!.ExpiresAt, outcome.After.Status)), ct);
     }

@@ -1,19 +1,18 @@
 using Marten;
 using PortalPlatform.Contracts;
 using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.Enrollment.Settings;
 using PortalPlatform.ServiceDefaults.EventStore;
 
 namespace PortalPlatform.Enrollment.Messaging;
 
 /// <summary>
-/// Applies one incoming message to a patient's stream exactly once: the appended events and the inbox row commit
-/// together, a redelivery finds the row and does nothing, and a concurrent append makes MassTransit retry.
+/// Applies one incoming message exactly once: the effect and the inbox row commit together, a redelivery finds the
+/// row and does nothing, and a concurrent append makes MassTransit retry on fresh state.
 /// </summary>
 public sealed class PortalAccessInbox(IDocumentStore store, TimeProvider clock)
 {
-    public async Task ApplyAsync(
-        string consumer, IIntegrationEvent message, Func<IDocumentSession, Task<Func<PortalAccessState, PortalAccessCommand>>> command,
-        CancellationToken cancellationToken)
+    public async Task ApplyAsync(string consumer, IIntegrationEvent message, Func<IDocumentSession, Task> effect, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
         if (await session.AlreadyProcessedAsync(consumer, message.EventId, cancellationToken))
@@ -21,13 +20,15 @@ public sealed class PortalAccessInbox(IDocumentStore store, TimeProvider clock)
             return;
         }
 
-        var decide = await command(session);
-        await PortalAccessStream.DecideAsync(session, message.PracticeId, message.PatientId, expectedVersion: null, decide, cancellationToken);
+        await effect(session);
         await session.SaveChangesOnceAsync(consumer, message.EventId, clock, cancellationToken);
     }
 
-    public Task ApplyAsync(string consumer, IIntegrationEvent message, Func<PortalAccessState, PortalAccessCommand> command, CancellationToken cancellationToken) =>
-        ApplyAsync(consumer, message, _ => Task.FromResult(command), cancellationToken);
+    /// <summary>Decides a command on the message's patient stream.</summary>
+    public Task ApplyAsync(string consumer, IIntegrationEvent message, Func<PracticePortalSettings, PortalAccessCommand> command, CancellationToken cancellationToken) =>
+        ApplyAsync(consumer, message,
+            session => PortalAccessStream.DecideAsync(session, message.PracticeId, message.PatientId, expectedVersion: null, command, cancellationToken),
+            cancellationToken);
 
     public DateTimeOffset Now => clock.GetUtcNow();
 }

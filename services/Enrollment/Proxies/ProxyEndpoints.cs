@@ -1,9 +1,7 @@
 using FluentValidation;
 using Marten;
 using PortalPlatform.Enrollment.Api;
-using PortalPlatform.Enrollment.Chart;
 using PortalPlatform.Enrollment.PortalAccess;
-using PortalPlatform.Enrollment.Settings;
 
 namespace PortalPlatform.Enrollment.Proxies;
 
@@ -15,8 +13,8 @@ public sealed record ProxyResponse(
     Guid ProxyId, Guid InvitationId, string FirstName, string LastName, string Relationship, string? Email, string? Phone,
     ProxyStatus Status, DateTimeOffset InvitedAt, DateTimeOffset UpdatedAt)
 {
-    public static ProxyResponse From(ProxyView p) =>
-        new(p.ProxyId, p.InvitationId, p.FirstName, p.LastName, p.Relationship, p.Email, p.Phone, p.Status, p.InvitedAt, p.UpdatedAt);
+    public static ProxyResponse From(Proxy p) =>
+        new(p.Id, p.InvitationId, p.FirstName, p.LastName, p.Relationship, p.Email, p.Phone, p.Status, p.InvitedAt, p.UpdatedAt);
 }
 
 public sealed class ProxyRequestValidator : AbstractValidator<ProxyRequest>
@@ -46,13 +44,12 @@ internal static class ProxyEndpoints
     }
 
     private static async Task<IResult> InviteAsync(
-        string patientId, ProxyRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        string patientId, ProxyRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         var user = http.Staff();
-        var settings = await PracticeSettingsStore.LoadAsync(session, user.PracticeId, ct);
         var (proxyId, invitationId) = (Guid.CreateVersion7(), Guid.CreateVersion7());
-        return await StaffCommands.RunAsync(http, session, patientId,
-            _ => new InviteProxy(proxyId, invitationId, request.FirstName!.Trim(), request.LastName!.Trim(), request.DateOfBirth!.Value,
+        return await StaffCommands.RunAsync(http, store, patientId,
+            settings => new InviteProxy(proxyId, invitationId, request.FirstName!.Trim(), request.LastName!.Trim(), request.DateOfBirth!.Value,
                 request.Relationship!.Trim(), StaffRequests.Blank(request.Email), StaffRequests.Blank(request.Phone), settings, user.Actor(), clock.GetUtcNow()),
             outcome => TypedResults.Created($"/api/patients/{patientId}/portal/proxies",
                 new ProxyCreatedResponse(proxyId, invitationId, ((ProxyInvited)outcome.Decision.Events[0]).ExpiresAt, ProxyStatus.Invited)), ct);
@@ -60,12 +57,14 @@ internal static class ProxyEndpoints
 
     private static async Task<IResult> ListAsync(string patientId, HttpContext http, IQuerySession session, CancellationToken ct)
     {
-        var view = await ChartEndpoints.LoadViewAsync(session, http.Staff().PracticeId, patientId, ct);
-        return view is null ? Problems.NotFound() : TypedResults.Ok(view.Proxies.Select(ProxyResponse.From).ToList());
+        var state = await session.LoadAsync<PortalAccessState>(PortalAccessStream.IdOf(http.Staff().PracticeId, patientId), ct);
+        return state is null
+            ? Problems.NotFound()
+            : TypedResults.Ok(state.Proxies.Values.OrderBy(p => p.InvitedAt).ThenBy(p => p.Id).Select(ProxyResponse.From).ToList());
     }
 
     private static Task<IResult> RevokeAsync(
-        string patientId, Guid proxyId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        StaffCommands.RunAsync(http, session, patientId, _ => new RevokeProxy(proxyId, http.Staff().Actor(), clock.GetUtcNow()),
+        string patientId, Guid proxyId, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        StaffCommands.RunAsync(http, store, patientId, _ => new RevokeProxy(proxyId, http.Staff().Actor(), clock.GetUtcNow()),
             _ => TypedResults.NoContent(), ct);
 }

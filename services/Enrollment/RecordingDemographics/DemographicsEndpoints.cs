@@ -35,28 +35,16 @@ internal static class DemographicsEndpoints
         patient.MapGet("", GetAsync).WithSummary("Demographics");
     }
 
-    private static async Task<IResult> RecordAsync(
-        string patientId, DemographicsRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
-    {
-        var user = http.Staff();
-        var outcome = await PortalAccessStream.DecideAsync(session, user.PracticeId, patientId, expectedVersion: null,
+    private static Task<IResult> RecordAsync(
+        string patientId, DemographicsRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        StaffCommands.RunAsync(http, store, patientId,
             _ => new RecordDemographics(request.FirstName!.Trim(), request.LastName!.Trim(), request.DateOfBirth!.Value,
-                StaffRequests.Blank(request.Email), StaffRequests.Blank(request.Phone), user.Actor(), clock.GetUtcNow()), ct);
-        try
-        {
-            await session.SaveChangesAsync(ct);
-        }
-        catch (Exception ex) when (PortalAccessStream.IsConcurrencyConflict(ex))
-        {
-            return Problems.Conflict("The patient changed at the same time; send the demographics again.");
-        }
-
-        return TypedResults.Ok(DemographicsResponse.From(patientId, outcome.After.Demographics!));
-    }
+                StaffRequests.Blank(request.Email), StaffRequests.Blank(request.Phone), http.Staff().Actor(), clock.GetUtcNow()),
+            outcome => TypedResults.Ok(DemographicsResponse.From(patientId, outcome.After.Demographics!)), ct, creates: true);
 
     private static async Task<IResult> GetAsync(string patientId, HttpContext http, IQuerySession session, CancellationToken ct)
     {
-        var state = await PortalAccessStream.LoadAsync(session, http.Staff().PracticeId, patientId, ct);
-        return state.Demographics is { } d ? TypedResults.Ok(DemographicsResponse.From(patientId, d)) : Problems.NotFound();
+        var state = await session.LoadAsync<PortalAccessState>(PortalAccessStream.IdOf(http.Staff().PracticeId, patientId), ct);
+        return state?.Demographics is { } d ? TypedResults.Ok(DemographicsResponse.From(patientId, d)) : Problems.NotFound();
     }
 }

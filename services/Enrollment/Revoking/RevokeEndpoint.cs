@@ -27,8 +27,8 @@ internal static class RevokeEndpoint
             .RequireAuthorization(StaffPolicies.CanRevoke).WithSummary("Revoke portal access (admins and providers)");
 
     private static Task<IResult> RevokeAsync(
-        string patientId, RevocationRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        StaffCommands.RunAsync(http, session, patientId,
+        string patientId, RevocationRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        StaffCommands.RunAsync(http, store, patientId,
             _ => new RevokeAccess(Enum.Parse<RevocationReason>(request.Reason!, ignoreCase: true), StaffRequests.Blank(request.Note), http.Staff().Actor(), clock.GetUtcNow()),
             outcome => TypedResults.Ok(StatusResponse.From(outcome)), ct);
 }

@@ -35,13 +35,13 @@ internal static class SettingsEndpoints
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, IQuerySession session, CancellationToken ct) =>
-        TypedResults.Ok(PortalSettingsResponse.From(await PracticeSettingsStore.LoadAsync(session, http.Staff().PracticeId, ct)));
+        TypedResults.Ok(PortalSettingsResponse.From(await LoadAsync(session, http.Staff().PracticeId, ct)));
 
     private static async Task<IResult> PutAsync(
         PortalSettingsRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var user = http.Staff();
-        var current = await PracticeSettingsStore.LoadAsync(session, user.PracticeId, ct);
+        var current = await LoadAsync(session, user.PracticeId, ct);
         var settings = current with
         {
             AutoInvite = request.AutoInvite!.Value,
@@ -55,4 +55,8 @@ internal static class SettingsEndpoints
         await session.SaveChangesAsync(ct);
         return TypedResults.Ok(PortalSettingsResponse.From(settings));
     }
+
+    /// <summary>The practice's saved settings, or the defaults when it never saved any.</summary>
+    private static async Task<PracticePortalSettings> LoadAsync(IQuerySession session, Guid practiceId, CancellationToken ct) =>
+        await session.LoadAsync<PracticePortalSettings>(practiceId, ct) ?? PracticePortalSettings.DefaultFor(practiceId);
 }

@@ -55,7 +55,6 @@ try
     }
 
     var practice = Guid.NewGuid();
-    var settings = PracticePortalSettings.DefaultFor(practice);
     var admins = new Actor("bench-admin", "admin");
     var now = DateTimeOffset.UtcNow;
 
@@ -90,7 +89,7 @@ try
             insert.Parameters.Add(new NpgsqlParameter { Value = """{"status":"Invited"}""" });
             await insert.ExecuteNonQueryAsync();
         });
-        var invite = await MeasureAsync(patients, concurrency, patient => CommandAsync(patient, _ => new InvitePatient(Guid.CreateVersion7(), null, null, settings, admins, now)));
+        var invite = await MeasureAsync(patients, concurrency, patient => CommandAsync(patient, practiceSettings => new InvitePatient(Guid.CreateVersion7(), null, null, practiceSettings, admins, now)));
         var revoke = await MeasureAsync(patients, concurrency, patient => CommandAsync(patient, _ => new RevokeAccess(RevocationReason.PatientRequest, null, admins, now)));
         if (warmUp)
         {
@@ -103,7 +102,7 @@ try
     }
 
     // The API's command path without HTTP: load the stream, decide, append with the version check, inline projections, commit.
-    async Task CommandAsync(string patient, Func<PortalAccessState, PortalAccessCommand> command)
+    async Task CommandAsync(string patient, Func<PracticePortalSettings, PortalAccessCommand> command)
     {
         await using var session = store.LightweightSession();
         var outcome = await PortalAccessStream.DecideAsync(session, practice, patient, null, command, default);
