@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PortalPlatform.Contracts;
-using PortalPlatform.Enrollment.Expiry;
+using PortalPlatform.Enrollment.Expiring;
 using PortalPlatform.Enrollment.Tests.Infrastructure;
 
 namespace PortalPlatform.Enrollment.Tests.Api;

@@ -2,9 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.Extensions.Options;
 using PortalPlatform.Enrollment.PortalAccess;
-using PortalPlatform.Enrollment.Projections;
 
-namespace PortalPlatform.Enrollment.Expiry;
+namespace PortalPlatform.Enrollment.Expiring;
 
 /// <summary>How often the expiry job looks for invitations past their lifetime (section <c>InvitationExpiry</c>).</summary>
 public sealed class InvitationExpiryOptions
@@ -45,21 +44,21 @@ public sealed class InvitationExpiryJob(
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        IReadOnlyList<PortalStatusView> due;
+        IReadOnlyList<PortalAccessState> due;
         await using (var query = store.QuerySession())
         {
-            due = await query.Query<PortalStatusView>()
+            due = await query.Query<PortalAccessState>()
                 .Where(v => v.PendingInvitationExpiresAt != null && v.PendingInvitationExpiresAt <= now)
                 .Take(500)
                 .ToListAsync(cancellationToken);
         }
 
         var expired = 0;
-        foreach (var view in due)
+        foreach (var state in due)
         {
             await using var session = store.LightweightSession();
-            var outcome = await PortalAccessStream.DecideAsync(session, view.PracticeId, view.PatientId, expectedVersion: null,
-                _ => new ExpireInvitation(view.Invitation!.InvitationId, now), cancellationToken);
+            var outcome = await PortalAccessStream.DecideAsync(session, state.PracticeId, state.PatientId, expectedVersion: null,
+                _ => new ExpireInvitation(state.Invitation!.Id, now), cancellationToken);
             try
             {
                 await session.SaveChangesAsync(cancellationToken);
