@@ -11,8 +11,6 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-// Unreadable JSON and oversized bodies are the caller's fault: 400/413 problem details, not 500.
-builder.Services.AddExceptionHandler(handler => handler.StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : 500);
 builder.AddStaffAuthentication();
 builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddPatientRateLimiting();
