@@ -4,6 +4,7 @@ using PortalPlatform.Gateway.DevTokens;
 using PortalPlatform.Gateway.PublicApi;
 using PortalPlatform.Gateway.Routing;
 using PortalPlatform.Gateway.Security;
+using PortalPlatform.ServiceDefaults.Http;
 using Scalar.AspNetCore;
 using Yarp.ReverseProxy.Configuration;
 
@@ -12,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.AddStaffAuthentication();
+builder.AddForwardedClientAddress();
 builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddPatientRateLimiting();
 builder.Services.AddOpenApi(PublicApiDocument.Name, openApi => openApi.AddDocumentTransformer<PublicApiDocument>());
@@ -20,6 +22,7 @@ builder.Services.AddReverseProxy();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();
