@@ -9,16 +9,22 @@ using PortalPlatform.IdentityVerification;
 using PortalPlatform.ServiceDefaults.Security;
 using PortalPlatform.Testing;
 
-namespace PortalPlatform.Gateway.Tests.BadInput;
+namespace PortalPlatform.Gateway.Tests;
 
 /// <summary>
 /// The real gateway in front of the real Enrollment (staff) and Identity-Verification (patient) services, all three in
 /// the Development environment, where minimal APIs used to answer unreadable bodies with 500.
 /// </summary>
-public sealed class GatewayInFrontOfStaffAndPatientServices : IsolatedServers
+public class GatewayInFrontOfStaffAndPatientServices : IsolatedServers
 {
     private const string Development = "Development";
     private const string Unlimited = "100000";
+
+    /// <summary>Identity-Verification's settings; bad input, not speed, is under test here, so the address limit stays out of the way.</summary>
+    protected virtual Dictionary<string, string?> IdentitySettings() => new() { ["PatientRateLimit:PermitLimit"] = Unlimited };
+
+    /// <summary>The gateway's own settings (its destinations are added to them).</summary>
+    protected virtual Dictionary<string, string?> GatewaySettings() => new() { ["Gateway:PatientRequestsPerWindow"] = Unlimited };
 
     public ServiceFactory<EnrollmentService> Enrollment { get; private set; } = null!;
     public ServiceFactory<IdentityVerificationService> Identity { get; private set; } = null!;
@@ -31,19 +37,15 @@ public sealed class GatewayInFrontOfStaffAndPatientServices : IsolatedServers
         Enrollment = new ServiceFactory<EnrollmentService>(this, EnrollmentService.Name) { EnvironmentName = Development };
         Enrollment.UseKestrel(enrollmentPort);
         Enrollment.StartServer();
-        // Bad input, not speed, is under test here: the address limits stay out of the way.
         Identity = new ServiceFactory<IdentityVerificationService>(this, IdentityVerificationService.Name,
-            new Dictionary<string, string?> { ["PatientRateLimit:PermitLimit"] = Unlimited })
+            IdentitySettings())
         { EnvironmentName = Development };
         Identity.UseKestrel(identityPort);
         Identity.StartServer();
-        Gateway = new ServiceFactory<GatewayService>(this, GatewayService.Name, new Dictionary<string, string?>
-        {
-            [$"services:{ServiceRoutes.Enrollment}:http:0"] = $"http://127.0.0.1:{enrollmentPort}",
-            [$"services:{ServiceRoutes.IdentityVerification}:http:0"] = $"http://127.0.0.1:{identityPort}",
-            ["Gateway:PatientRequestsPerWindow"] = Unlimited,
-        })
-        { EnvironmentName = Development };
+        var gateway = GatewaySettings();
+        gateway[$"services:{ServiceRoutes.Enrollment}:http:0"] = $"http://127.0.0.1:{enrollmentPort}";
+        gateway[$"services:{ServiceRoutes.IdentityVerification}:http:0"] = $"http://127.0.0.1:{identityPort}";
+        Gateway = new ServiceFactory<GatewayService>(this, GatewayService.Name, gateway) { EnvironmentName = Development };
         Gateway.StartServer();
     }
 
