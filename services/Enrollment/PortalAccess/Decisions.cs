@@ -161,8 +161,11 @@ public static class PortalAccessDecisions
                 : "The patient has no portal access to revoke.");
         }
 
-        return Decision.Of(new AccessRevoked(
-            state.PracticeId, state.PatientId, c.Reason, c.Note, c.Actor.Id, c.Actor.Role, c.Now, state.Status, state.PendingInvitation?.Id));
+        // Caregivers act for the patient: their proxy access (or pending invitation) ends with the patient's, each in the history.
+        IPortalAccessEvent[] caregivers = [.. state.Proxies.Values.Where(p => p.Status != ProxyStatus.Revoked).OrderBy(p => p.Id)
+            .Select(p => new ProxyAccessRevoked(state.PracticeId, state.PatientId, p.Id, c.Actor.Id, c.Now))];
+        return Decision.Of([new AccessRevoked(
+            state.PracticeId, state.PatientId, c.Reason, c.Note, c.Actor.Id, c.Actor.Role, c.Now, state.Status, state.PendingInvitation?.Id), .. caregivers]);
     }
 
     private static Decision Expire(PortalAccessState state, ExpireInvitation c) =>

@@ -18,6 +18,9 @@ public sealed record PortalAccessState(
     public static PortalAccessState Initial(Guid practiceId, string patientId) =>
         new(practiceId, patientId, 0, null, PortalStatus.NotInvited, null, PortalStatus.NotInvited, false, ImmutableDictionary<Guid, Proxy>.Empty);
 
+    /// <summary>True once the patient has set up a portal account (registration completed), whatever happened since.</summary>
+    public bool HadAccount { get; init; }
+
     /// <summary>True when the stream has no events: for the API the patient does not exist.</summary>
     public bool IsNew => Version == 0;
 
@@ -54,8 +57,9 @@ public sealed record PortalAccessState(
                 Invitation = state.Invitation with { Delivery = state.Invitation.Delivery.SetItem(e.Channel, DeliveryState.Failed) },
             },
             VerificationLocked => next with { Status = PortalStatus.VerificationLocked },
-            RegistrationCompleted => next with { Status = PortalStatus.Enrolled, RevokedSinceLastEnrollment = false },
-            AccessRevoked => next with { Status = PortalStatus.AccessRevoked, RevokedSinceLastEnrollment = true },
+            RegistrationCompleted => next with { Status = PortalStatus.Enrolled, RevokedSinceLastEnrollment = false, HadAccount = true },
+            // "Set up your account again" only makes sense to a patient who once had one.
+            AccessRevoked => next with { Status = PortalStatus.AccessRevoked, RevokedSinceLastEnrollment = state.HadAccount },
             ProxyInvited e => next with
             {
                 Proxies = state.Proxies.SetItem(e.ProxyId, new Proxy(e.ProxyId, e.InvitationId, e.FirstName, e.LastName, e.Relationship, e.InvitedBy, ProxyStatus.Invited)),
