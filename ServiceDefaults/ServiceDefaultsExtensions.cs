@@ -10,12 +10,13 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using PortalPlatform.ServiceDefaults.Http;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every PortalPlatform service shares, in the style of Aspire's ServiceDefaults: OpenTelemetry, health
-/// endpoints, service discovery, resilient HttpClients and problem details.
+/// endpoints, service discovery, resilient HttpClients and problem details (bad input included: see BadRequestProblems).
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -39,6 +40,7 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddBadRequestProblems();
         return builder;
     }
 

@@ -46,6 +46,9 @@ public sealed record PortalAccessState(
             Id = PortalAccessStream.IdOf(practiceId, patientId),
         };
 
+    /// <summary>True once the patient has set up a portal account (registration completed), whatever happened since.</summary>
+    public bool HadAccount { get; init; }
+
     /// <summary>True when the stream has no events: for the API the patient does not exist.</summary>
     [JsonIgnore]
     public bool IsNew => Version == 0;
@@ -97,8 +100,9 @@ public sealed record PortalAccessState(
                 Email = e.Email,
                 Phone = e.Phone,
             },
-            RegistrationCompleted => next with { RevokedSinceLastEnrollment = false },
-            AccessRevoked => next with { RevokedSinceLastEnrollment = true },
+            RegistrationCompleted => next with { RevokedSinceLastEnrollment = false, HadAccount = true },
+            // "Set up your account again" only makes sense to a patient who once had one.
+            AccessRevoked => next with { RevokedSinceLastEnrollment = state.HadAccount },
             ProxyInvited e => next with
             {
                 Proxies = state.Proxies.SetItem(e.ProxyId, new Proxy(

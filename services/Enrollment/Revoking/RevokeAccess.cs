@@ -1,5 +1,6 @@
 using PortalPlatform.Contracts;
 using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.Enrollment.Proxies;
 
 namespace PortalPlatform.Enrollment.Revoking;
 
@@ -10,7 +11,7 @@ public sealed record AccessRevoked(
 
 public sealed record RevokeAccess(RevocationReason Reason, string? Note, Actor Actor, DateTimeOffset Now) : PortalAccessCommand(Actor, Now)
 {
-    /// <summary>Admins and providers, with one of the listed reasons; a pending invitation is voided.</summary>
+    /// <summary>Admins and providers, with one of the listed reasons; a pending invitation is voided and every caregiver's proxy access ends too.</summary>
     public override Decision Decide(PortalAccessState state)
     {
         if (state.IsNew)
@@ -35,7 +36,10 @@ public sealed record RevokeAccess(RevocationReason Reason, string? Note, Actor A
                 : "The patient has no portal access to revoke.");
         }
 
-        return Decision.Of(new AccessRevoked(
-            state.PracticeId, state.PatientId, Reason, Note, Actor.Id, Actor.Role, Now, state.Status, state.PendingInvitation?.Id));
+        // Caregivers act for the patient: their proxy access (or pending invitation) ends with the patient's, each in the history.
+        IPortalAccessEvent[] caregivers = [.. state.Proxies.Values.Where(p => p.Status != ProxyStatus.Revoked).OrderBy(p => p.Id)
+            .Select(p => new ProxyAccessRevoked(state.PracticeId, state.PatientId, p.Id, Actor.Id, Now))];
+        return Decision.Of([new AccessRevoked(
+            state.PracticeId, state.PatientId, Reason, Note, Actor.Id, Actor.Role, Now, state.Status, state.PendingInvitation?.Id), .. caregivers]);
     }
 }

@@ -53,6 +53,10 @@ public sealed class PortalAccessDecisionTests
 
     private static PortalAccessState Locked() => PortalAccessState.After(Invited(), new VerificationLocked(Practice, Patient, FirstInvitation, 5, Now.AddDays(-2)));
 
+    private static ProxyInvited Caregiver(Guid proxyId, Guid invitationId) =>
+        new(Practice, Patient, proxyId, invitationId, "Grace", "Hopper", new DateOnly(1970, 1, 1), "daughter", "grace@example.org", null,
+            "Northside Clinic", "u-admin", Now.AddDays(-10), Now.AddDays(4));
+
     private static Decision When(PortalAccessState state, PortalAccessCommand command) => command.Decide(state);
 
     private static InvitePatient Invite(Actor actor, PracticePortalSettings? settings = null, string? email = null, string? phone = null) =>
@@ -113,6 +117,36 @@ public sealed class PortalAccessDecisionTests
         Assert.Equal(InvitationTemplate.Reinvitation, issued.Template);
         Assert.Equal(FirstInvitation, issued.ReplacesInvitationId);
         Assert.Equal(PortalStatus.AccessRevoked, issued.PreviousStatus);
+    }
+
+    [Fact]
+    public void Re_inviting_a_patient_who_never_had_an_account_sends_the_first_invitation_text_even_after_a_revocation()
+    {
+        var revokedWhileInvited = PortalAccessState.After(Invited(),
+            new AccessRevoked(Practice, Patient, RevocationReason.Privacy, null, "u-admin", "admin", Now.AddDays(-1), PortalStatus.Invited, FirstInvitation));
+
+        var issued = Assert.IsType<InvitationIssued>(Assert.Single(When(revokedWhileInvited, Invite(Clerk)).Events));
+
+        Assert.Equal(InvitationTemplate.Invitation, issued.Template);
+    }
+
+    [Fact]
+    public void Revoking_the_patient_revokes_every_caregiver_active_or_invited_with_the_patient()
+    {
+        var (active, invited, withdrawn, activeInvitation) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var state = Given(Demographics(), Issued(FirstInvitation, PortalStatus.NotInvited),
+            new RegistrationCompleted(Practice, Patient, FirstInvitation, Guid.NewGuid(), Now.AddDays(-19)),
+            Caregiver(active, activeInvitation), Caregiver(invited, Guid.NewGuid()), Caregiver(withdrawn, Guid.NewGuid()),
+            new ProxyAccessGranted(Practice, Patient, active, activeInvitation, "daughter", "u-admin", Now.AddDays(-9)),
+            new ProxyAccessRevoked(Practice, Patient, withdrawn, "u-admin", Now.AddDays(-8)));
+
+        var events = When(state, new RevokeAccess(RevocationReason.Privacy, null, Provider, Now)).Events;
+
+        Assert.IsType<AccessRevoked>(events[0]);
+        var caregivers = events.Skip(1).Cast<ProxyAccessRevoked>().ToList();
+        Assert.Equal(new[] { active, invited }.Order(), caregivers.Select(r => r.ProxyId).Order());
+        Assert.All(caregivers, r => Assert.Equal((Provider.Id, Now), (r.RevokedBy, r.RevokedAt)));
+        Assert.All(events.Aggregate(state, PortalAccessState.After).Proxies.Values, p => Assert.Equal(ProxyStatus.Revoked, p.Status));
     }
 
     [Theory]
