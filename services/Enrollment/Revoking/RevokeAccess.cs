@@ -1,6 +1,6 @@
 using PortalPlatform.Contracts;
 using PortalPlatform.Enrollment.PortalAccess;
-using PortalPlatform.Enrollment.Proxies;
+using ProxyAccessRevoked = PortalPlatform.Enrollment.Proxies.ProxyAccessRevoked;
 
 namespace PortalPlatform.Enrollment.Revoking;
 
