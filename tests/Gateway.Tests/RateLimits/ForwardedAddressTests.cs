@@ -37,11 +37,12 @@ public sealed class ForwardedAddressTests : IsolatedServers
             statuses.Add((await client.SendAsync(request)).StatusCode);
         }
 
-        // No Identity-Verification is configured behind this gateway, so an admitted request gets 503; a limited one 429.
+        // No Identity-Verification runs behind this gateway, so an admitted request gets 502 (the service-discovery
+        // resolver leaves the cluster an address nobody answers on); a limited one 429.
         Assert.Equal(
             forwardedClientsAreApart
-                ? [HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable]
-                : [HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.TooManyRequests],
+                ? [HttpStatusCode.BadGateway, HttpStatusCode.BadGateway, HttpStatusCode.BadGateway, HttpStatusCode.BadGateway]
+                : [HttpStatusCode.BadGateway, HttpStatusCode.BadGateway, HttpStatusCode.BadGateway, HttpStatusCode.TooManyRequests],
             statuses);
     }
 }
