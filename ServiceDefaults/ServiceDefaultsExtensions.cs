@@ -12,12 +12,13 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using PortalPlatform.ServiceDefaults.EventStore;
 using PortalPlatform.ServiceDefaults.Messaging;
+using PortalPlatform.ServiceDefaults.Http;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every PortalPlatform service shares, in the style of Aspire's ServiceDefaults: OpenTelemetry, health
-/// endpoints, service discovery, resilient HttpClients and problem details.
+/// endpoints, service discovery, resilient HttpClients and problem details (bad input included: see BadRequestProblems).
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -41,6 +42,7 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddBadRequestProblems();
         return builder;
     }
 

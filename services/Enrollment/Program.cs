@@ -3,9 +3,10 @@ using FluentValidation;
 using MassTransit;
 using PortalPlatform.Enrollment;
 using PortalPlatform.Enrollment.Api;
-using PortalPlatform.Enrollment.Expiry;
+using PortalPlatform.Enrollment.Delivering;
+using PortalPlatform.Enrollment.Expiring;
 using PortalPlatform.Enrollment.Messaging;
-using PortalPlatform.Enrollment.Projections;
+using PortalPlatform.Enrollment.PortalAccess;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,6 +16,7 @@ builder.AddPortalEventStore(EnrollmentService.Name, EnrollmentStore.Configure).P
 builder.AddPortalMessaging(EnrollmentService.Name, bus => bus.AddConsumers(typeof(EnrollmentService).Assembly));
 
 builder.Services.AddSingleton<PortalAccessInbox>();
+builder.Services.AddSingleton<DeliveryReceiptRecorder>();
 builder.Services.AddOptions<InvitationExpiryOptions>()
     .Bind(builder.Configuration.GetSection(InvitationExpiryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHostedService<InvitationExpiryJob>();

@@ -11,9 +11,12 @@ public sealed class GatewayOptions
     [Range(1024, 10 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Requests one client address may make to the anonymous patient endpoints per window.</summary>
+    /// <summary>
+    /// Requests one client address may make to the anonymous patient endpoints per window. Loose on purpose: every
+    /// patient of a clinic or hospital shares its address; guessing is bounded per registration and per username.
+    /// </summary>
     [Range(1, 100_000)]
-    public int PatientRequestsPerWindow { get; set; } = 30;
+    public int PatientRequestsPerWindow { get; set; } = 600;
 
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan PatientRateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);

@@ -4,16 +4,16 @@ using PortalPlatform.Gateway.DevTokens;
 using PortalPlatform.Gateway.PublicApi;
 using PortalPlatform.Gateway.Routing;
 using PortalPlatform.Gateway.Security;
+using PortalPlatform.ServiceDefaults.Http;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-// Unreadable JSON and oversized bodies are the caller's fault: 400/413 problem details, not 500.
-builder.Services.AddExceptionHandler(handler => handler.StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : 500);
 builder.AddStaffAuthentication();
 builder.AddDevelopmentTokenIssuer();
+builder.AddForwardedClientAddress();
 builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddPatientRateLimiting();
 builder.Services.AddOpenApi(PublicApiDocument.Name, openApi => openApi.AddDocumentTransformer<PublicApiDocument>());
@@ -23,6 +23,7 @@ builder.Services.AddReverseProxy()
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();

@@ -73,8 +73,9 @@ public sealed class PatientRateLimitOptions
 {
     public const string Section = "PatientRateLimit";
 
+    /// <summary>Loose on purpose: a clinic's patients share one address. Guessing is bounded per registration and per username.</summary>
     [Range(1, 100_000)]
-    public int PermitLimit { get; set; } = 30;
+    public int PermitLimit { get; set; } = 600;
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Marten;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using PortalPlatform.IdentityVerification.Accounts;
@@ -8,6 +7,7 @@ using PortalPlatform.IdentityVerification.Opening;
 using PortalPlatform.IdentityVerification.Registrations;
 using PortalPlatform.IdentityVerification.SigningIn;
 using PortalPlatform.IdentityVerification.Voiding;
+using PortalPlatform.ServiceDefaults.Http;
 using JasperFx.Events.Projections;
 
 namespace PortalPlatform.IdentityVerification;
@@ -39,9 +39,10 @@ public static class IdentityVerificationRegistration
                 options.Schema.For<Registration>().Index(r => r.TokenHash).Index(r => r.InvitationId);
                 options.Schema.For<Account>().UniqueIndex(a => a.Username);
                 options.Schema.For<PatientSession>().Index(s => s.AccountId);
-                options.Schema.For<SignInFailures>();
+                options.Storage.ExtendedSchemaObjects.Add(SignInThrottle.AttemptsTable(options.DatabaseSchemaName));
             })
-            .PublishIntegrationEvents<IdentityEventMap>();
+            .PublishIntegrationEvents<IdentityEventMap>()
+            .ApplyAllDatabaseChangesOnStartup(); // the sign-in attempts table is plain SQL, so Marten creates it at start, not on first use
         builder.AddPortalMessaging(IdentityVerificationService.Name, bus =>
         {
             bus.AddConsumer<CreateRegistrationConsumer>(typeof(CreateRegistrationConsumerDefinition));
@@ -54,8 +55,8 @@ public static class IdentityVerificationRegistration
         builder.AddStaffAuthentication();
         builder.AddPatientAuthentication();
 
-        // Behind the gateway the client address arrives in X-Forwarded-For (trusted from loopback proxies only, the default).
-        builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        // Behind the gateway the client address arrives in X-Forwarded-For, trusted from the configured proxies only.
+        builder.AddForwardedClientAddress();
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -172,6 +172,16 @@ public class IdentityHost : IsolatedServers
     public Task<HttpResponseMessage> SignInAsync(string username, string password) =>
         Client.PostAsJsonAsync("/portal/api/sign-in", new { username, password });
 
+    /// <summary>The sign-in attempts counted for <paramref name="username"/> in the current window.</summary>
+    public async Task<int> SignInAttemptsAsync(string username)
+    {
+        var schema = Service.Services.GetRequiredService<Marten.IDocumentStore>().Options.DatabaseSchemaName;
+        await using var command = Service.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            $"select coalesce(max(attempts), 0) from {schema}.{SigningIn.SignInThrottle.AttemptsTableName} where username = $1");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = username });
+        return (int)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Invite, verify with a texted code and set up an account: a registered patient.</summary>
     public async Task<Invitee> RegisteredAsync(string username, string password, Invitee? patient = null)
     {

@@ -253,6 +253,20 @@ public sealed class RegistrationApiTests(IdentityHost host) : IClassFixture<Iden
     }
 
     [Fact]
+    public async Task Parallel_wrong_passwords_for_one_username_are_counted_exactly()
+    {
+        await host.RegisteredAsync("avery.parallel", "the right long password");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => host.SignInAsync("avery.parallel", "parallel guess " + i)));
+
+        // Exactly the limit's worth of guesses is looked at; every other one is refused unseen, and all twenty are counted.
+        Assert.Equal(5, answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
+        Assert.Equal(15, answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
+        Assert.Equal(20, await host.SignInAttemptsAsync("avery.parallel"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await host.SignInAsync("avery.parallel", "the right long password")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_cancelled_invitation_voids_its_registration()
     {
         var patient = await host.InviteAsync();

@@ -1,5 +1,10 @@
 using JasperFx.Events;
+using PortalPlatform.Enrollment.Cancelling;
+using PortalPlatform.Enrollment.Expiring;
+using PortalPlatform.Enrollment.Inviting;
 using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.Enrollment.Proxies;
+using PortalPlatform.Enrollment.Revoking;
 using PortalPlatform.ServiceDefaults.EventStore;
 using Integration = PortalPlatform.Contracts;
 using PortalStatus = PortalPlatform.Contracts.PortalStatus;
@@ -23,34 +28,16 @@ public sealed class IntegrationEvents : IIntegrationEventMap
                 yield return new Integration.CreateRegistration(
                     stored.IdFor<Integration.CreateRegistration>(), e.PracticeId, e.PatientId, e.InvitationId, e.ExpiresAt,
                     e.PracticeName, e.FirstName, e.DateOfBirth, e.Email, e.Phone, e.Template, ProxyId: null);
-                foreach (var changed in StatusChange(stored, e.PracticeId, e.PatientId, e.IssuedAt, e.PreviousStatus, PortalStatus.Invited))
-                {
-                    yield return changed;
-                }
-
                 break;
             case InvitationCancelled e:
                 yield return new Integration.InviteCancelled(
                     stored.IdFor<Integration.InviteCancelled>(), e.PracticeId, e.PatientId, e.CancelledAt, e.InvitationId, e.CancelledBy);
-                foreach (var changed in StatusChange(stored, e.PracticeId, e.PatientId, e.CancelledAt, PortalStatus.Invited, e.RestoredStatus))
-                {
-                    yield return changed;
-                }
-
                 break;
             case InvitationExpired e:
                 yield return new Integration.InviteExpired(stored.IdFor<Integration.InviteExpired>(), e.PracticeId, e.PatientId, e.ExpiredAt, e.InvitationId);
-                yield return StatusChanged(stored, e.PracticeId, e.PatientId, e.ExpiredAt, PortalStatus.Invited, PortalStatus.InviteExpired);
-                break;
-            case VerificationLocked e:
-                yield return StatusChanged(stored, e.PracticeId, e.PatientId, e.LockedAt, PortalStatus.Invited, PortalStatus.VerificationLocked);
-                break;
-            case RegistrationCompleted e:
-                yield return StatusChanged(stored, e.PracticeId, e.PatientId, e.CompletedAt, PortalStatus.Invited, PortalStatus.Enrolled);
                 break;
             case AccessRevoked e:
                 yield return new Integration.AccessRevoked(stored.IdFor<Integration.AccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.Reason, e.RevokedBy);
-                yield return StatusChanged(stored, e.PracticeId, e.PatientId, e.RevokedAt, e.PreviousStatus, PortalStatus.AccessRevoked);
                 break;
             case ProxyInvited e:
                 yield return new Integration.CreateRegistration(
@@ -66,18 +53,13 @@ public sealed class IntegrationEvents : IIntegrationEventMap
                     stored.IdFor<Integration.ProxyAccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.ProxyId, e.RevokedBy);
                 break;
         }
-    }
 
-    private static IEnumerable<Integration.PortalStatusChanged> StatusChange(
-        IEvent stored, Guid practiceId, string patientId, DateTimeOffset at, PortalStatus before, PortalStatus after)
-    {
-        if (before != after)
+        // The status change comes from the same function the aggregate folds with.
+        if (stored.Data is IPortalAccessEvent data && PortalAccessState.StatusChangeOf(data) is { } change && change.Before != change.After)
         {
-            yield return StatusChanged(stored, practiceId, patientId, at, before, after);
+            yield return new Integration.PortalStatusChanged(
+                stored.IdFor<Integration.PortalStatusChanged>(), data.PracticeId, data.PatientId, PortalAccessState.TimeOf(data)!.Value,
+                change.Before, change.After, stored.Version);
         }
     }
-
-    private static Integration.PortalStatusChanged StatusChanged(
-        IEvent stored, Guid practiceId, string patientId, DateTimeOffset at, PortalStatus before, PortalStatus after) =>
-        new(stored.IdFor<Integration.PortalStatusChanged>(), practiceId, patientId, at, before, after, stored.Version);
 }

@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Npgsql;
+using PortalPlatform.Enrollment.Settings;
 using PortalPlatform.ServiceDefaults;
 
 namespace PortalPlatform.Enrollment.PortalAccess;
@@ -10,48 +11,42 @@ public sealed record CommandOutcome(PortalAccessState Before, Decision Decision,
 {
     public long VersionAfter => Before.Version + Decision.Events.Count;
 
-    public PortalAccessState After => Decision.Events.Aggregate(Before, (state, e) => PortalAccessState.Evolve(state, e));
+    public PortalAccessState After => Decision.Events.Aggregate(Before, (state, e) => PortalAccessState.After(state, e));
 }
 
 /// <summary>
-/// Loads a patient's portal-access stream, runs the pure decision, and appends its events with an optimistic
-/// version check, so two concurrent conflicting commands never both apply. The caller commits the session.
+/// Load-decide-append on a patient's portal-access stream through Marten's FetchForWriting: one round trip reads
+/// the aggregate document with its version and the practice's settings; the commit writes the events and the
+/// aggregate in one batch and fails when anyone appended in between. The caller commits the session.
 /// </summary>
 public static class PortalAccessStream
 {
     public static Guid IdOf(Guid practiceId, string patientId) => DeterministicGuid.Create(practiceId, patientId);
 
-    public static async Task<PortalAccessState> LoadAsync(IQuerySession session, Guid practiceId, string patientId, CancellationToken cancellationToken)
-    {
-        var events = await session.Events.FetchStreamAsync(IdOf(practiceId, patientId), token: cancellationToken);
-        return PortalAccessState.Fold(practiceId, patientId, events.Select(e => e.Data));
-    }
-
     /// <param name="expectedVersion">The version the caller saw (If-Match); null when any version will do.</param>
+    /// <param name="command">The command, given the practice's settings (read in the same round trip as the stream).</param>
     public static async Task<CommandOutcome> DecideAsync(
         IDocumentSession session, Guid practiceId, string patientId, long? expectedVersion,
-        Func<PortalAccessState, PortalAccessCommand> command, CancellationToken cancellationToken)
+        Func<PracticePortalSettings, PortalAccessCommand> command, CancellationToken cancellationToken)
     {
-        var state = await LoadAsync(session, practiceId, patientId, cancellationToken);
+        var batch = session.CreateBatchQuery();
+        var fetching = batch.Events.FetchForWriting<PortalAccessState>(IdOf(practiceId, patientId));
+        var loadingSettings = batch.Load<PracticePortalSettings>(practiceId);
+        await batch.Execute(cancellationToken);
+        var stream = await fetching;
+        var settings = await loadingSettings ?? PracticePortalSettings.DefaultFor(practiceId);
+
+        var state = stream.Aggregate ?? PortalAccessState.Initial(practiceId, patientId);
         if (expectedVersion is { } expected && expected != state.Version)
         {
             return new CommandOutcome(state, Decision.Nothing, StaleVersion: true);
         }
 
-        var decision = PortalAccessDecisions.Decide(state, command(state));
+        var decision = command(settings).Decide(state);
         if (decision.Events.Count > 0)
         {
-            var streamId = IdOf(practiceId, patientId);
-            var events = decision.Events.Cast<object>().ToArray();
-            if (state.IsNew)
-            {
-                session.Events.StartStream(streamId, events);
-            }
-            else
-            {
-                // Marten checks that the stream ends at this version after the append, i.e. nobody appended in between.
-                session.Events.Append(streamId, state.Version + events.Length, events);
-            }
+            // Marten checks at commit that the stream is still at the version fetched above.
+            stream.AppendMany(decision.Events.Cast<object>().ToArray());
         }
 
         return new CommandOutcome(state, decision, StaleVersion: false);

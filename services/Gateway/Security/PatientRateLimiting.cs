@@ -7,8 +7,9 @@ using PortalPlatform.Gateway.Routing;
 namespace PortalPlatform.Gateway.Security;
 
 /// <summary>
-/// The anonymous patient endpoints (registration, verification, sign-in) get a fixed window per client address,
-/// so nobody can try codes or passwords at speed.
+/// The anonymous patient endpoints (registration, verification, sign-in) get a loose fixed window per client address
+/// (the forwarded one from configured proxies, see ForwardedClientAddress) against floods; the tight bounds on
+/// guessing are per registration and per username in Identity-Verification.
 /// </summary>
 public static class PatientRateLimiting
 {

@@ -9,11 +9,3 @@ public sealed class PatientSession
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
 }
-
-/// <summary>Failed sign-ins for one username in the current window (any username, existing or not, so it tells nothing).</summary>
-public sealed class SignInFailures
-{
-    public string Id { get; set; } = "";
-    public int Count { get; set; }
-    public DateTimeOffset WindowStartedAt { get; set; }
-}

@@ -1,7 +1,10 @@
 using Marten;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using PortalPlatform.IdentityVerification.Accounts;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
 
 namespace PortalPlatform.IdentityVerification.SigningIn;
 
@@ -15,30 +18,40 @@ public enum CredentialOutcome
 public sealed record CredentialCheck(CredentialOutcome Outcome, Account? Account, TimeSpan RetryAfter);
 
 /// <summary>
-/// Checks a username and password, counting failures per username: after the configured number within the window,
-/// every attempt for that username is refused (429) until the window passes, right password or not.
+/// Checks a username and password, at most <see cref="PatientAuthOptions.MaxFailedSignIns"/> times per username
+/// within the window: every further attempt is refused (429) until the window passes, right password or not.
+/// Each attempt is counted by one atomic upsert before the password is looked at, so parallel guesses are counted
+/// exactly and no more than the limit are ever checked. Any username counts, existing or not, so it tells nothing.
 /// </summary>
-public sealed class SignInThrottle(IPasswordHasher<Account> hasher, IOptions<PatientAuthOptions> options, TimeProvider clock)
+public sealed class SignInThrottle(
+    IPasswordHasher<Account> hasher, IOptions<PatientAuthOptions> options, TimeProvider clock, NpgsqlDataSource database, IDocumentStore store)
 {
+    public const string AttemptsTableName = "sign_in_attempts";
+
     // Hashing a throw-away password for unknown usernames keeps the answer's timing the same as for a wrong password.
     private static readonly Account Nobody = new();
     private readonly Lazy<string> _decoyHash = new(() => hasher.HashPassword(Nobody, Guid.NewGuid().ToString()));
 
-    /// <summary>Checks the credentials; records a failure (or clears them on success) in <paramref name="session"/> and commits it.</summary>
+    /// <summary>Attempts per username in the current window; created with the service's other tables.</summary>
+    public static Table AttemptsTable(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, AttemptsTableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<string>("username").AsPrimaryKey();
+        table.AddColumn<DateTimeOffset>("window_started_at").NotNull();
+        table.AddColumn<int>("attempts").NotNull();
+        return table;
+    }
+
+    /// <summary>Checks the credentials; an account whose password needed rehashing is stored in <paramref name="session"/> (the caller commits).</summary>
     public async Task<CredentialCheck> CheckAsync(IDocumentSession session, string username, string password, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
         var key = Account.NormalizeUsername(username);
-        var failures = await session.LoadAsync<SignInFailures>(key, cancellationToken);
-        if (failures is not null && now - failures.WindowStartedAt >= settings.FailureWindow)
+        var (attempts, windowStartedAt) = await CountAttemptAsync(key, now, settings.FailureWindow, cancellationToken);
+        if (attempts > settings.MaxFailedSignIns)
         {
-            failures = null;
-        }
-
-        if (failures is { } counted && counted.Count >= settings.MaxFailedSignIns)
-        {
-            return new CredentialCheck(CredentialOutcome.Throttled, null, counted.WindowStartedAt + settings.FailureWindow - now);
+            return new CredentialCheck(CredentialOutcome.Throttled, null, windowStartedAt + settings.FailureWindow - now);
         }
 
         var account = await session.Query<Account>().FirstOrDefaultAsync(a => a.Username == key, cancellationToken);
@@ -54,10 +67,6 @@ public sealed class SignInThrottle(IPasswordHasher<Account> hasher, IOptions<Pat
 
         if (account is null || result == PasswordVerificationResult.Failed)
         {
-            failures ??= new SignInFailures { Id = key, WindowStartedAt = now };
-            failures.Count++;
-            session.Store(failures);
-            await session.SaveChangesAsync(cancellationToken);
             return new CredentialCheck(CredentialOutcome.Wrong, null, TimeSpan.Zero);
         }
 
@@ -67,7 +76,36 @@ public sealed class SignInThrottle(IPasswordHasher<Account> hasher, IOptions<Pat
             session.Store(account);
         }
 
-        session.Delete<SignInFailures>(key);
+        await ForgetAttemptsAsync(key, cancellationToken);
         return new CredentialCheck(CredentialOutcome.Valid, account, TimeSpan.Zero);
     }
+
+    /// <summary>Counts this attempt (a new window once the old one has passed) and returns the count so far.</summary>
+    private async Task<(int Attempts, DateTimeOffset WindowStartedAt)> CountAttemptAsync(
+        string username, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(
+            $"""
+             insert into {Table} as a (username, window_started_at, attempts) values ($1, $2, 1)
+             on conflict (username) do update set
+               attempts = case when a.window_started_at <= $3 then 1 else a.attempts + 1 end,
+               window_started_at = case when a.window_started_at <= $3 then $2 else a.window_started_at end
+             returning attempts, window_started_at
+             """);
+        command.Parameters.Add(new NpgsqlParameter { Value = username });
+        command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = (now - window).UtcDateTime });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt32(0), new DateTimeOffset(reader.GetFieldValue<DateTime>(1), TimeSpan.Zero));
+    }
+
+    private async Task ForgetAttemptsAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand($"delete from {Table} where username = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = username });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private string Table => $"{store.Options.DatabaseSchemaName}.{AttemptsTableName}";
 }

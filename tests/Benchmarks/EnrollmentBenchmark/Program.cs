@@ -1,9 +1,14 @@
 // Enrollment command throughput and latency against a local PostgreSQL, next to a raw Npgsql single-row insert
 // measured in the same run. Not a test: it prints figures.
-//   dotnet run -c Release --project tests/Benchmarks/EnrollmentBenchmark [-- --operations 400]
+//   dotnet run -c Release --project tests/Benchmarks/EnrollmentBenchmark [-- --operations 400 --practice-sizes 1000,20000]
+// The last line is one JSON object of the ratios and latencies (tests/Benchmarks/run-all merges it with the others).
 // Uses PORTAL_BENCH_POSTGRES (an admin connection string) when set, else starts a private throwaway PostgreSQL
 // (fsync off, the same settings as the tests) and stops it at the end.
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,13 +16,16 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using PortalPlatform.Contracts;
+using PortalPlatform.Enrollment.Inviting;
 using PortalPlatform.Enrollment.PortalAccess;
-using PortalPlatform.Enrollment.Projections;
+using PortalPlatform.Enrollment.RecordingDemographics;
+using PortalPlatform.Enrollment.Revoking;
 using PortalPlatform.Enrollment.Settings;
 using PortalPlatform.Testing;
 
 var operations = args.SkipWhile(a => a != "--operations").Skip(1).Select(int.Parse).FirstOrDefault(400);
 int[] concurrencies = [1, 8, 32];
+var practiceSizes = args.SkipWhile(a => a != "--practice-sizes").Skip(1).Select(a => a.Split(',').Select(int.Parse).ToArray()).FirstOrDefault([1_000, 20_000]);
 
 var fromEnvironment = Environment.GetEnvironmentVariable("PORTAL_BENCH_POSTGRES");
 // Else the tests' throwaway server (fsync off), run by Aspire from the shared hosting library.
@@ -36,6 +44,11 @@ var admin = string.IsNullOrEmpty(fromEnvironment) ? (await TestServers.GetAsync(
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:enrollmentdb"] = connectionString });
     builder.AddPortalEventStore("enrollment", EnrollmentStore.Configure);
+
+    // The same data source, with Npgsql's command log counted: one entry per round trip (a batch is one).
+    var roundTrips = new RoundTripCounter();
+    builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "enrollmentdb" }
+        .UseLoggerFactory(LoggerFactory.Create(logging => logging.AddProvider(roundTrips).SetMinimumLevel(LogLevel.Information))).Build());
     using var host = builder.Build();
     var store = host.Services.GetRequiredService<IDocumentStore>();
     await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(); // before the daemon starts, so they do not race on DDL
@@ -47,14 +60,21 @@ var admin = string.IsNullOrEmpty(fromEnvironment) ? (await TestServers.GetAsync(
     }
 
     var practice = Guid.NewGuid();
-    var settings = PracticePortalSettings.DefaultFor(practice);
     var admins = new Actor("bench-admin", "admin");
     var now = DateTimeOffset.UtcNow;
 
     Console.WriteLine($"Enrollment benchmark: {operations} operations per row, {Environment.ProcessorCount} cores, PostgreSQL {(string.IsNullOrEmpty(fromEnvironment) ? "local throwaway (fsync off)" : "from PORTAL_BENCH_POSTGRES")}");
     Console.WriteLine($"{"operation",-28} {"conc",4} {"ops/s",9} {"p50 ms",8} {"p99 ms",8} {"baseline ops/s",15} {"baseline/op",12}");
 
+    var figures = new SortedDictionary<string, double>(StringComparer.Ordinal);
     await RunAsync(1, 50, "warm-up", warmUp: true); // JIT, pools, plans
+
+    // Round trips of one command, counted on its own async flow (the daemon's polling is not counted).
+    var invitesTrips = await roundTrips.CountAsync(() => CommandAsync("warm-up-0", s => new InvitePatient(Guid.CreateVersion7(), null, null, s, admins, now)));
+    var revokeTrips = await roundTrips.CountAsync(() => CommandAsync("warm-up-0", s => new RevokeAccess(RevocationReason.PatientRequest, null, admins, now)));
+    Console.WriteLine($"PostgreSQL round trips per command: invite {invitesTrips}, revoke {revokeTrips} (a raw insert: 1)");
+    figures["invite_round_trips"] = invitesTrips;
+    figures["revoke_round_trips"] = revokeTrips;
 
     foreach (var concurrency in concurrencies)
     {
@@ -82,7 +102,7 @@ var admin = string.IsNullOrEmpty(fromEnvironment) ? (await TestServers.GetAsync(
             insert.Parameters.Add(new NpgsqlParameter { Value = """{"status":"Invited"}""" });
             await insert.ExecuteNonQueryAsync();
         });
-        var invite = await MeasureAsync(patients, concurrency, patient => CommandAsync(patient, _ => new InvitePatient(Guid.CreateVersion7(), null, null, settings, admins, now)));
+        var invite = await MeasureAsync(patients, concurrency, patient => CommandAsync(patient, practiceSettings => new InvitePatient(Guid.CreateVersion7(), null, null, practiceSettings, admins, now)));
         var revoke = await MeasureAsync(patients, concurrency, patient => CommandAsync(patient, _ => new RevokeAccess(RevocationReason.PatientRequest, null, admins, now)));
         if (warmUp)
         {
@@ -92,10 +112,70 @@ var admin = string.IsNullOrEmpty(fromEnvironment) ? (await TestServers.GetAsync(
         Console.WriteLine($"{"raw Npgsql insert (baseline)",-28} {concurrency,4} {baseline.PerSecond,9:F0} {baseline.P50,8:F2} {baseline.P99,8:F2} {baseline.PerSecond,15:F0} {1.0,12:F2}");
         Console.WriteLine($"{"invite",-28} {concurrency,4} {invite.PerSecond,9:F0} {invite.P50,8:F2} {invite.P99,8:F2} {baseline.PerSecond,15:F0} {baseline.PerSecond / invite.PerSecond,12:F2}");
         Console.WriteLine($"{"revoke",-28} {concurrency,4} {revoke.PerSecond,9:F0} {revoke.P50,8:F2} {revoke.P99,8:F2} {baseline.PerSecond,15:F0} {baseline.PerSecond / revoke.PerSecond,12:F2}");
+        figures[$"invite_vs_raw_insert_conc{concurrency}"] = Math.Round(baseline.PerSecond / invite.PerSecond, 2);
+        figures[$"revoke_vs_raw_insert_conc{concurrency}"] = Math.Round(baseline.PerSecond / revoke.PerSecond, 2);
     }
 
+    // Rebuild: every Enrollment projection (the one inline aggregate) from the event log, as ops would after a change.
+    long eventCount;
+    await using (var query = store.QuerySession())
+    {
+        eventCount = await query.Events.QueryAllRawEvents().CountAsync();
+    }
+
+    var daemon = host.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
+    var rebuild = Stopwatch.StartNew();
+    await daemon.RebuildProjectionAsync(typeof(PortalAccessProjection), TimeSpan.FromMinutes(5), CancellationToken.None);
+    rebuild.Stop();
+    Console.WriteLine();
+    Console.WriteLine($"rebuild of PortalAccessProjection: {eventCount} events in {rebuild.Elapsed.TotalSeconds:F2} s = {eventCount / rebuild.Elapsed.TotalSeconds:F0} events/s");
+    figures["rebuild_events_per_second"] = Math.Round(eventCount / rebuild.Elapsed.TotalSeconds);
+
+    // The dashboard: one page of 50 of one status, in practices of two sizes; flat means the page cost does not follow the size.
+    Console.WriteLine();
+    Console.WriteLine($"{"dashboard page of 50 (Invited)",-32} {"patients",9} {"p50 ms",8} {"p99 ms",8}");
+    var pageP99 = new List<double>();
+    foreach (var size in practiceSizes)
+    {
+        var dashboardPractice = Guid.NewGuid();
+        for (var start = 0; start < size; start += 1000)
+        {
+            await using var session = store.LightweightSession();
+            for (var i = start; i < Math.Min(size, start + 1000); i++)
+            {
+                var patient = $"D-{i:D7}";
+                session.Events.StartStream(PortalAccessStream.IdOf(dashboardPractice, patient),
+                    new DemographicsRecorded(dashboardPractice, patient, "Ada", "Lovelace", new DateOnly(1980, 12, 10), "ada@example.org", null, "ehr", now),
+                    new InvitationIssued(dashboardPractice, patient, Guid.CreateVersion7(), now, now.AddDays(14), "bench", "Bench", "Ada",
+                        new DateOnly(1980, 12, 10), "ada@example.org", null, InvitationTemplate.Invitation, null, PortalStatus.NotInvited));
+            }
+
+            await session.SaveChangesAsync();
+        }
+
+        var pages = Enumerable.Range(0, 200).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        var random = new Random(7);
+        var page = await MeasureAsync(pages, 1, async _ =>
+        {
+            await using var query = store.QuerySession();
+            var skip = random.Next(0, Math.Max(1, size / 50)) * 50;
+            var rows = await query.Query<PortalAccessState>()
+                .Where(p => p.PracticeId == dashboardPractice && p.Status == PortalStatus.Invited)
+                .OrderBy(p => p.PatientId).Skip(skip).Take(50).ToListAsync();
+            if (rows.Count == 0)
+            {
+                throw new InvalidOperationException("the dashboard page came back empty");
+            }
+        });
+        Console.WriteLine($"{"",-32} {size,9} {page.P50,8:F2} {page.P99,8:F2}");
+        pageP99.Add(page.P99);
+        figures[$"status_list_page50_p99_ms_practice_{size}"] = Math.Round(page.P99, 2);
+    }
+
+    figures["status_list_page50_p99_growth_largest_vs_smallest_practice"] = Math.Round(pageP99[^1] / pageP99[0], 2);
+
     // The API's command path without HTTP: load the stream, decide, append with the version check, inline projections, commit.
-    async Task CommandAsync(string patient, Func<PortalAccessState, PortalAccessCommand> command)
+    async Task CommandAsync(string patient, Func<PracticePortalSettings, PortalAccessCommand> command)
     {
         await using var session = store.LightweightSession();
         var outcome = await PortalAccessStream.DecideAsync(session, practice, patient, null, command, default);
@@ -108,6 +188,7 @@ var admin = string.IsNullOrEmpty(fromEnvironment) ? (await TestServers.GetAsync(
     }
 
     await host.StopAsync();
+    Console.WriteLine(JsonSerializer.Serialize(figures));
 }
 
 static async Task<Measurement> MeasureAsync(string[] patients, int concurrency, Func<string, Task> operation)
@@ -133,3 +214,46 @@ static async Task<Measurement> MeasureAsync(string[] patients, int concurrency, 
 static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
 internal sealed record Measurement(double PerSecond, double P50, double P99);
+
+/// <summary>Counts Npgsql's "command/batch executed" log entries on the flow that asked for it.</summary>
+internal sealed class RoundTripCounter : ILoggerProvider
+{
+    private readonly AsyncLocal<StrongBox<int>?> _current = new();
+
+    public async Task<int> CountAsync(Func<Task> operation)
+    {
+        var box = new StrongBox<int>();
+        _current.Value = box;
+        try
+        {
+            await operation();
+        }
+        finally
+        {
+            _current.Value = null;
+        }
+
+        return box.Value;
+    }
+
+    public ILogger CreateLogger(string categoryName) => new Counter(this, categoryName == "Npgsql.Command");
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Counter(RoundTripCounter owner, bool counts) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => counts;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (counts && owner._current.Value is { } box && formatter(state, exception).Contains("execution completed", StringComparison.OrdinalIgnoreCase))
+            {
+                Interlocked.Increment(ref box.Value);
+            }
+        }
+    }
+}

@@ -84,6 +84,11 @@ Console.WriteLine($"mean direct:  {directRps,8:F0} req/s  p99 {directP99:F2} ms"
 Console.WriteLine($"mean gateway: {gatewayRps,8:F0} req/s  p99 {gatewayP99:F2} ms");
 Console.WriteLine($"gateway overhead: throughput x{directRps / gatewayRps:F2} lower, p99 x{gatewayP99 / directP99:F2} higher " +
     "(load generator, gateway and Enrollment share the same cores)");
+// The last line: the figure of issue 13's goal table, for tests/Benchmarks/run-all.
+Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, double>(StringComparer.Ordinal)
+{
+    [$"status_read_gateway_vs_direct_conc{workers}_throughput"] = Math.Round(1 / throughputRatios[throughputRatios.Length / 2], 2),
+}));
 if (results.Any(r => r.Failures > 0))
 {
     Console.WriteLine("WARNING: some requests failed; the figures above include them.");

@@ -26,6 +26,7 @@ await Task.WhenAll(baselineSink.StartAsync(), mail.StartAsync(), sms.StartAsync(
 Console.WriteLine($"Notification benchmark: {Environment.ProcessorCount} cores, servers: {servers.Servers.Source}, SMTP: aiosmtpd maildir on loopback");
 
 // Baseline: MailKit straight to the sink, no service, no database, no broker.
+var baselineRate = 0.0;
 foreach (var connections in new[] { 1, Connections })
 {
     var stopwatch = Stopwatch.StartNew();
@@ -47,6 +48,7 @@ foreach (var connections in new[] { 1, Connections })
     }));
     stopwatch.Stop();
     Console.WriteLine($"baseline  MailKit direct, {connections} connection(s): {burst / stopwatch.Elapsed.TotalSeconds,8:0.0} emails/s ({burst} in {stopwatch.Elapsed.TotalSeconds:0.00} s)");
+    baselineRate = burst / stopwatch.Elapsed.TotalSeconds; // the last one: the same number of connections as the service
 }
 
 await using var service = new BenchmarkServiceFactory(servers, new Dictionary<string, string?>
@@ -131,6 +133,13 @@ Console.WriteLine($"service   {burst} commands in a burst: {burst / elapsed.Tota
 Console.WriteLine($"duplicates: {mail.ReadAll().Count - mail.ReadAll().Select(m => m.To[0]).Distinct().Count()} (must be 0)");
 
 await bus.StopAsync();
+
+// The last line: the figures of issue 13's goal table, for tests/Benchmarks/run-all.
+Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, double>(StringComparer.Ordinal)
+{
+    [$"notification_burst{burst}_vs_raw_mailkit_same_connections"] = Math.Round(burst / elapsed.TotalSeconds / baselineRate, 2),
+    ["single_invitation_command_to_smtp_accepted_p99_ms"] = Math.Round(Percentile(quiet, 99), 1),
+}));
 return;
 
 List<double> Latencies(IEnumerable<CapturedMail> mails) =>

@@ -212,6 +212,32 @@ public sealed class RulesOverHttpTests(EnrollmentServers servers) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_dashboard_pages_through_one_status_in_patient_id_order_with_counts_of_the_whole_practice()
+    {
+        var (first, _) = await GivenAPatientAsync();
+        var ids = new[] { "pg-b", "pg-A", "pg-c", "pg-a", "pg-B" };
+        foreach (var id in ids)
+        {
+            var api = new StaffApi(first.Http, id);
+            await api.RecordDemographicsAsync().ExpectAsync(200);
+            await api.InviteAsync().ExpectAsync(201);
+        }
+
+        var pages = new List<JsonElement>();
+        for (var page = 1; page <= 3; page++)
+        {
+            pages.Add(await first.Http.GetFromJsonAsync<JsonElement>($"/api/practice/portal-statuses?status=Invited&page={page}&pageSize=2"));
+        }
+
+        var listed = pages.SelectMany(p => p.GetProperty("patients").EnumerateArray().Select(e => e.GetProperty("patientId").GetString())).ToList();
+        Assert.Equal(ids.Order(StringComparer.Ordinal), listed);
+        Assert.All(pages, p => Assert.Equal((5, 1, 2), (p.GetProperty("total").GetInt32(), p.GetProperty("counts").GetProperty("NotInvited").GetInt32(), p.GetProperty("pageSize").GetInt32())));
+        Assert.Equal(5, pages[0].GetProperty("counts").GetProperty("Invited").GetInt32());
+        await first.Http.GetAsync("/api/practice/portal-statuses?page=0").ExpectProblemAsync(400, "page");
+        await first.Http.GetAsync("/api/practice/portal-statuses?pageSize=501").ExpectProblemAsync(400, "pageSize");
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_staff_api()
     {
         var document = await servers.Service.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");

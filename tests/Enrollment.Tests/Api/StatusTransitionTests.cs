@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PortalPlatform.Contracts;
-using PortalPlatform.Enrollment.Expiry;
+using PortalPlatform.Enrollment.Expiring;
 using PortalPlatform.Enrollment.Tests.Infrastructure;
 
 namespace PortalPlatform.Enrollment.Tests.Api;
@@ -140,6 +140,27 @@ public sealed class StatusTransitionTests(EnrollmentServers servers) : IClassFix
         Assert.Equal("Active", proxies[0].GetProperty("status").GetString());
         Assert.Equal("NotInvited", (await api.GetPortalAsync()).Status);
         await api.Http.DeleteAsync($"/api/patients/{api.PatientId}/portal/proxies/{proxyId}").ExpectAsync(204);
+        await servers.Messages.WaitForAsync<ProxyAccessRevoked>(e => e.ProxyId == proxyId);
+    }
+
+    [Fact]
+    public async Task Revoking_the_patient_revokes_the_caregivers_proxy_access_with_history()
+    {
+        var (api, practice) = await GivenAPatientAsync();
+        var created = await api.InviteProxyAsync(new { firstName = "Grace", lastName = "Hopper", dateOfBirth = "1970-01-01", relationship = "daughter", email = "grace@example.org" }).ExpectAsync(201);
+        var (proxyId, proxyInvitation) = (created.GetProperty("proxyId").GetGuid(), created.GetProperty("invitationId").GetGuid());
+        var patientInvitation = await InviteAsync(api);
+        await servers.Messages.PublishAsync(new RegistrationCompleted(Guid.NewGuid(), practice, api.PatientId, DateTimeOffset.UtcNow, patientInvitation, Guid.NewGuid(), Guid.NewGuid(), false));
+        await servers.Messages.PublishAsync(new RegistrationCompleted(Guid.NewGuid(), practice, api.PatientId, DateTimeOffset.UtcNow, proxyInvitation, Guid.NewGuid(), Guid.NewGuid(), false));
+        await servers.Messages.WaitForAsync<ProxyAccessGranted>(e => e.ProxyId == proxyId);
+        await WaitForStatusAsync(api, "Enrolled");
+
+        await api.RevokeAsync("Privacy").ExpectAsync(200);
+
+        var proxies = await api.Http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/patients/{api.PatientId}/portal/proxies");
+        Assert.Equal("Revoked", proxies[0].GetProperty("status").GetString());
+        var history = await api.GetHistoryAsync();
+        Assert.Contains(history.GetProperty("entries").EnumerateArray(), e => e.GetProperty("type").GetString() == "ProxyAccessRevoked");
         await servers.Messages.WaitForAsync<ProxyAccessRevoked>(e => e.ProxyId == proxyId);
     }
 }

@@ -3,7 +3,16 @@ using JasperFx.Events;
 using PortalPlatform.Contracts;
 using PortalPlatform.Enrollment.Messaging;
 using PortalPlatform.Enrollment.PortalAccess;
-using AccessRevoked = PortalPlatform.Enrollment.PortalAccess.AccessRevoked;
+using PortalPlatform.Enrollment.AutoInviting;
+using PortalPlatform.Enrollment.Cancelling;
+using PortalPlatform.Enrollment.Delivering;
+using PortalPlatform.Enrollment.Expiring;
+using PortalPlatform.Enrollment.Inviting;
+using PortalPlatform.Enrollment.Proxies;
+using PortalPlatform.Enrollment.RecordingDemographics;
+using PortalPlatform.Enrollment.Registering;
+using PortalPlatform.Enrollment.Revoking;
+using AccessRevoked = PortalPlatform.Enrollment.Revoking.AccessRevoked;
 
 namespace PortalPlatform.Enrollment.Tests.Domain;
 

@@ -4,7 +4,9 @@ const $ = id => document.getElementById(id);
 const statuses = Object.keys(statusTexts);
 // On the dashboard a status is a list's name, not a button's call to action.
 const listNames = { ...statusTexts, NotInvited: 'Not invited' };
-const selected = new URLSearchParams(location.search).get('status') ?? 'AccessRevoked';
+const query = new URLSearchParams(location.search);
+const selected = query.get('status') ?? 'AccessRevoked';
+const page = Math.max(1, Number.parseInt(query.get('page') ?? '1', 10) || 1);
 
 $('open-chart').addEventListener('submit', event => {
   event.preventDefault();
@@ -51,17 +53,36 @@ function renderPatients(patients) {
   $('patients').replaceChildren(...rows);
 }
 
+// The list comes a page at a time (the practice may have many thousands of patients in one status).
+function renderPages(data) {
+  const pages = Math.ceil((data?.total ?? 0) / (data?.pageSize ?? 1));
+  const nav = $('patients-pages');
+  nav.hidden = pages <= 1;
+  const link = (number, text) => {
+    const a = document.createElement('a');
+    a.href = `/dashboard?status=${encodeURIComponent(selected)}&page=${number}`;
+    a.textContent = text;
+    return a;
+  };
+  const parts = [];
+  if (page > 1) parts.push(link(page - 1, 'Previous'));
+  parts.push(document.createTextNode(` Page ${page} of ${Math.max(pages, 1)} `));
+  if (page < pages) parts.push(link(page + 1, 'Next'));
+  nav.replaceChildren(...parts);
+}
+
 if (requireSignIn()) {
   wireHeader();
   try {
     const [{ data: settings }, { data }] = await Promise.all([
       api('/api/practice/portal-settings').catch(() => ({ data: null })),
-      api(`/api/practice/portal-statuses?status=${encodeURIComponent(selected)}`),
+      api(`/api/practice/portal-statuses?status=${encodeURIComponent(selected)}&page=${page}`),
     ]);
     if (settings?.practiceName) $('practice-name').textContent = `${settings.practiceName}: patient portal`;
     const counts = data?.counts ?? {};
     renderFilters(counts);
-    renderPatients(Array.isArray(data) ? data : data?.patients ?? data?.items ?? []);
+    renderPatients(data?.patients ?? []);
+    renderPages(data);
   } catch (error) {
     renderFilters({});
     show($('dashboard-error'), error.message);

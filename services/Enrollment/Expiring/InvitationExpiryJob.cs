@@ -3,9 +3,8 @@ using Marten;
 using Microsoft.Extensions.Options;
 using PortalPlatform.ServiceDefaults.EventStore;
 using PortalPlatform.Enrollment.PortalAccess;
-using PortalPlatform.Enrollment.Projections;
 
-namespace PortalPlatform.Enrollment.Expiry;
+namespace PortalPlatform.Enrollment.Expiring;
 
 /// <summary>How often the expiry job looks for invitations past their lifetime (section <c>InvitationExpiry</c>).</summary>
 public sealed class InvitationExpiryOptions
@@ -56,21 +55,21 @@ public sealed class InvitationExpiryJob(
     private async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        IReadOnlyList<PortalStatusView> due;
+        IReadOnlyList<PortalAccessState> due;
         await using (var query = store.QuerySession())
         {
-            due = await query.Query<PortalStatusView>()
+            due = await query.Query<PortalAccessState>()
                 .Where(v => v.PendingInvitationExpiresAt != null && v.PendingInvitationExpiresAt <= now)
                 .Take(500)
                 .ToListAsync(cancellationToken);
         }
 
         var expired = 0;
-        foreach (var view in due)
+        foreach (var state in due)
         {
             await using var session = store.LightweightSession();
-            var outcome = await PortalAccessStream.DecideAsync(session, view.PracticeId, view.PatientId, expectedVersion: null,
-                _ => new ExpireInvitation(view.Invitation!.InvitationId, now), cancellationToken);
+            var outcome = await PortalAccessStream.DecideAsync(session, state.PracticeId, state.PatientId, expectedVersion: null,
+                _ => new ExpireInvitation(state.Invitation!.Id, now), cancellationToken);
             try
             {
                 await session.SaveChangesAsync(cancellationToken);

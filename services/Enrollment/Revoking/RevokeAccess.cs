@@ -1,0 +1,45 @@
+using PortalPlatform.Contracts;
+using PortalPlatform.Enrollment.PortalAccess;
+using ProxyAccessRevoked = PortalPlatform.Enrollment.Proxies.ProxyAccessRevoked;
+
+namespace PortalPlatform.Enrollment.Revoking;
+
+/// <summary>Staff revoked portal access. The note is for the practice only and never leaves the service.</summary>
+public sealed record AccessRevoked(
+    Guid PracticeId, string PatientId, RevocationReason Reason, string? Note, string RevokedBy, string RevokedByRole,
+    DateTimeOffset RevokedAt, PortalStatus PreviousStatus, Guid? VoidedInvitationId) : IPortalAccessEvent;
+
+public sealed record RevokeAccess(RevocationReason Reason, string? Note, Actor Actor, DateTimeOffset Now) : PortalAccessCommand(Actor, Now)
+{
+    /// <summary>Admins and providers, with one of the listed reasons; a pending invitation is voided and every caregiver's proxy access ends too.</summary>
+    public override Decision Decide(PortalAccessState state)
+    {
+        if (state.IsNew)
+        {
+            return Decision.Reject(RejectionKind.NotFound, "No such patient.");
+        }
+
+        if (!Actor.MayRevoke)
+        {
+            return Decision.Reject(RejectionKind.Forbidden, "Only admins and providers may revoke portal access.");
+        }
+
+        if (!Enum.IsDefined(Reason))
+        {
+            return Decision.Reject(RejectionKind.Invalid, "Revoking needs one of the listed reasons.", "reason");
+        }
+
+        if (state.Status is PortalStatus.NotInvited or PortalStatus.AccessRevoked)
+        {
+            return Decision.Reject(RejectionKind.Conflict, state.Status == PortalStatus.AccessRevoked
+                ? "Access is already revoked."
+                : "The patient has no portal access to revoke.");
+        }
+
+        // Caregivers act for the patient: their proxy access (or pending invitation) ends with the patient's, each in the history.
+        IPortalAccessEvent[] caregivers = [.. state.Proxies.Values.Where(p => p.Status != ProxyStatus.Revoked).OrderBy(p => p.Id)
+            .Select(p => new ProxyAccessRevoked(state.PracticeId, state.PatientId, p.Id, Actor.Id, Now))];
+        return Decision.Of([new AccessRevoked(
+            state.PracticeId, state.PatientId, Reason, Note, Actor.Id, Actor.Role, Now, state.Status, state.PendingInvitation?.Id), .. caregivers]);
+    }
+}
