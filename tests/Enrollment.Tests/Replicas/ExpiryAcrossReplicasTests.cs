@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PortalPlatform.Contracts;
-using PortalPlatform.Enrollment.Expiry;
+using PortalPlatform.Enrollment.Expiring;
 using PortalPlatform.Enrollment.Tests.Infrastructure;
 using PortalPlatform.ServiceDefaults.EventStore;
 
