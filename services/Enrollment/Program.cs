@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using MassTransit;
 using PortalPlatform.Enrollment;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.Api;
 using PortalPlatform.Enrollment.Expiry;
 using PortalPlatform.Enrollment.Messaging;
@@ -31,5 +32,6 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapEnrollmentApi();
+app.MapAccessRequests();
 
 app.Run();

@@ -41,10 +41,10 @@ public static class PortalEndpoints
         return app;
     }
 
-    private static StaffUser Staff(HttpContext http) =>
+    internal static StaffUser Staff(HttpContext http) =>
         StaffUser.From(http.User) ?? throw new InvalidOperationException("the Staff policy admits only tokens StaffUser can read");
 
-    private static Actor ActorOf(StaffUser user) => new(user.UserId, user.Role);
+    internal static Actor ActorOf(StaffUser user) => new(user.UserId, user.Role);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
@@ -109,7 +109,8 @@ public static class PortalEndpoints
     private static Task<IResult> RevokeAsync(
         string patientId, RevocationRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         RunAsync(http, session, patientId,
-            _ => new RevokeAccess(Enum.Parse<RevocationReason>(request.Reason!, ignoreCase: true), Blank(request.Note), ActorOf(Staff(http)), clock.GetUtcNow()),
+            _ => new RevokeAccess(Enum.Parse<RevocationReason>(request.Reason!, ignoreCase: true), Blank(request.Note), ActorOf(Staff(http)), clock.GetUtcNow(),
+                request.Harm),
             outcome => TypedResults.Ok(StatusResponse.From(outcome)), ct);
 
     private static async Task<IResult> GetHistoryAsync(string patientId, HttpContext http, IQuerySession session, CancellationToken ct)
@@ -157,6 +158,7 @@ public static class PortalEndpoints
             WhoCanInvite = Enum.Parse<WhoCanInvite>(request.WhoCanInvite!, ignoreCase: true),
             InvitationLifetimeDays = request.InvitationLifetimeDays!.Value,
             PracticeName = Blank(request.PracticeName) ?? current.PracticeName,
+            AutoRenewExpiredInvitations = request.AutoRenewExpiredInvitations ?? current.AutoRenewExpiredInvitations,
             UpdatedBy = user.UserId,
             UpdatedAt = clock.GetUtcNow(),
         };
@@ -192,7 +194,7 @@ public static class PortalEndpoints
         await session.LoadAsync<PortalStatusView>(PortalAccessStream.IdOf(user.PracticeId, patientId), ct);
 
     /// <summary>Decides a staff command on the patient's stream and commits it with the version check; maps every refusal to a problem.</summary>
-    private static async Task<IResult> RunAsync(
+    internal static async Task<IResult> RunAsync(
         HttpContext http, IDocumentSession session, string patientId, Func<PortalAccessState, PortalAccessCommand> command,
         Func<CommandOutcome, IResult> onSuccess, CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using PortalPlatform.Contracts;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.PortalAccess;
 using PortalPlatform.Enrollment.Projections;
 using PortalPlatform.Enrollment.Settings;
@@ -17,16 +18,18 @@ public sealed record InvitationResponse(
     Guid InvitationId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, string IssuedBy, string? Email, string? Phone,
     InvitationTemplate Template, DeliveryResponse Delivery);
 
+/// <param name="AccessRequest">The patient's open request for access back, if any.</param>
 public sealed record PortalResponse(
     string PatientId, PortalStatus Status, string StatusText, long Version, string? Email, string? Phone,
-    InvitationResponse? Invitation, DateTimeOffset UpdatedAt)
+    InvitationResponse? Invitation, DateTimeOffset UpdatedAt, AccessRequestResponse? AccessRequest)
 {
     public static PortalResponse From(PortalStatusView v) => new(
         v.PatientId, v.Status, PortalStatusText.For(v.Status), v.Version, v.Email, v.Phone,
         v.Invitation is { } i
             ? new InvitationResponse(i.InvitationId, i.IssuedAt, i.ExpiresAt, i.IssuedBy, i.Email, i.Phone, i.Template, new DeliveryResponse(i.EmailDelivery, i.SmsDelivery))
             : null,
-        v.UpdatedAt);
+        v.UpdatedAt,
+        v.OpenAccessRequest is { } r ? AccessRequestResponse.From(v, r) : null);
 }
 
 public sealed record InvitationCreatedResponse(Guid InvitationId, DateTimeOffset ExpiresAt, PortalStatus Status);
@@ -49,9 +52,11 @@ public sealed record ProxyResponse(
 
 public sealed record ProxyCreatedResponse(Guid ProxyId, Guid InvitationId, DateTimeOffset ExpiresAt, ProxyStatus Status);
 
-public sealed record PortalSettingsResponse(bool AutoInvite, WhoCanInvite WhoCanInvite, int InvitationLifetimeDays, string PracticeName)
+public sealed record PortalSettingsResponse(
+    bool AutoInvite, WhoCanInvite WhoCanInvite, int InvitationLifetimeDays, string PracticeName, bool AutoRenewExpiredInvitations)
 {
-    public static PortalSettingsResponse From(PracticePortalSettings s) => new(s.AutoInvite, s.WhoCanInvite, s.InvitationLifetimeDays, s.PracticeName);
+    public static PortalSettingsResponse From(PracticePortalSettings s) =>
+        new(s.AutoInvite, s.WhoCanInvite, s.InvitationLifetimeDays, s.PracticeName, s.AutoRenewExpiredInvitations);
 }
 
 public sealed record DashboardPatient(string PatientId, PortalStatus Status, string StatusText, DateTimeOffset Since);

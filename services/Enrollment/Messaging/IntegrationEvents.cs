@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.PortalAccess;
 using PortalPlatform.ServiceDefaults.EventStore;
 using Integration = PortalPlatform.Contracts;
@@ -49,7 +50,7 @@ public sealed class IntegrationEvents : IIntegrationEventMap
                 yield return StatusChanged(stored, e.PracticeId, e.PatientId, e.CompletedAt, PortalStatus.Invited, PortalStatus.Enrolled);
                 break;
             case AccessRevoked e:
-                yield return new Integration.AccessRevoked(stored.IdFor<Integration.AccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.Reason, e.RevokedBy);
+                yield return new Integration.AccessRevoked(stored.IdFor<Integration.AccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.Reason, e.RevokedBy, Harm: e.Harm);
                 yield return StatusChanged(stored, e.PracticeId, e.PatientId, e.RevokedAt, e.PreviousStatus, PortalStatus.AccessRevoked);
                 break;
             case ProxyInvited e:
@@ -64,6 +65,13 @@ public sealed class IntegrationEvents : IIntegrationEventMap
             case ProxyAccessRevoked e:
                 yield return new Integration.ProxyAccessRevoked(
                     stored.IdFor<Integration.ProxyAccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.ProxyId, e.RevokedBy);
+                break;
+            default:
+                foreach (var message in AccessRequestMessages.Map(stored))
+                {
+                    yield return message;
+                }
+
                 break;
         }
     }

@@ -35,7 +35,9 @@ public sealed record AutoInvitePatient(Guid InvitationId, PracticePortalSettings
 
 public sealed record CancelInvitation(Guid InvitationId, Actor Actor, DateTimeOffset Now) : PortalAccessCommand(Actor, Now);
 
-public sealed record RevokeAccess(RevocationReason Reason, string? Note, Actor Actor, DateTimeOffset Now) : PortalAccessCommand(Actor, Now);
+/// <param name="Harm">Required for PreventingHarm, refused otherwise.</param>
+public sealed record RevokeAccess(RevocationReason Reason, string? Note, Actor Actor, DateTimeOffset Now, HarmDetermination? Harm = null)
+    : PortalAccessCommand(Actor, Now);
 
 public sealed record ExpireInvitation(Guid InvitationId, DateTimeOffset Now) : PortalAccessCommand(Actor.ExpiryJob, Now);
 

@@ -1,4 +1,5 @@
 using PortalPlatform.Contracts;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.Settings;
 
 namespace PortalPlatform.Enrollment.PortalAccess;
@@ -49,6 +50,8 @@ public static class PortalAccessDecisions
         CompleteRegistration c => Complete(state, c),
         InviteProxy c => InviteCaregiver(state, c),
         RevokeProxy c => RevokeCaregiver(state, c),
+        RecordAccessRequest c => AccessRequestDecisions.Record(state, c),
+        DeclineAccessRequest c => AccessRequestDecisions.Decline(state, c),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no rule for this command"),
     };
 
@@ -77,6 +80,11 @@ public static class PortalAccessDecisions
             return Decision.Reject(RejectionKind.Conflict, "The patient is already enrolled; revoke access before inviting again.");
         }
 
+        if (AccessRequestDecisions.ReviewRefusal(state, c.Actor) is { } refusal)
+        {
+            return refusal;
+        }
+
         var email = c.Email ?? state.Demographics.Email;
         var phone = c.Phone ?? state.Demographics.Phone;
         if (email is null && phone is null)
@@ -84,7 +92,8 @@ public static class PortalAccessDecisions
             return Decision.Reject(RejectionKind.Invalid, "An invitation needs an email address or a phone number.", "email");
         }
 
-        return Decision.Of(Issue(state, c.InvitationId, email, phone, c.Settings, c.Actor, c.Now));
+        var issued = Issue(state, c.InvitationId, email, phone, c.Settings, c.Actor, c.Now);
+        return Decision.Of([issued, .. AccessRequestDecisions.AnsweredBy(state, issued)]);
     }
 
     private static Decision AutoInvite(PortalAccessState state, AutoInvitePatient c)
@@ -112,7 +121,7 @@ public static class PortalAccessDecisions
         return dateOfBirth.AddYears(age) > today ? age - 1 : age;
     }
 
-    private static InvitationIssued Issue(
+    internal static InvitationIssued Issue(
         PortalAccessState state, Guid invitationId, string? email, string? phone, PracticePortalSettings settings, Actor actor, DateTimeOffset now)
     {
         var template = state.RevokedSinceLastEnrollment ? InvitationTemplate.Reinvitation : InvitationTemplate.Invitation;
@@ -154,6 +163,13 @@ public static class PortalAccessDecisions
             return Decision.Reject(RejectionKind.Invalid, "Revoking needs one of the listed reasons.", "reason");
         }
 
+        if ((c.Reason == RevocationReason.PreventingHarm) != (c.Harm is not null))
+        {
+            return Decision.Reject(RejectionKind.Invalid, c.Harm is null
+                ? "A PreventingHarm revocation needs the deciding clinician, the basis and the scope."
+                : "The deciding clinician, basis and scope belong to a PreventingHarm revocation only.", "decidingClinicianId");
+        }
+
         if (state.Status is PortalStatus.NotInvited or PortalStatus.AccessRevoked)
         {
             return Decision.Reject(RejectionKind.Conflict, state.Status == PortalStatus.AccessRevoked
@@ -162,7 +178,7 @@ public static class PortalAccessDecisions
         }
 
         return Decision.Of(new AccessRevoked(
-            state.PracticeId, state.PatientId, c.Reason, c.Note, c.Actor.Id, c.Actor.Role, c.Now, state.Status, state.PendingInvitation?.Id));
+            state.PracticeId, state.PatientId, c.Reason, c.Note, c.Actor.Id, c.Actor.Role, c.Now, state.Status, state.PendingInvitation?.Id, c.Harm));
     }
 
     private static Decision Expire(PortalAccessState state, ExpireInvitation c) =>

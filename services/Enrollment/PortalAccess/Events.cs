@@ -51,10 +51,10 @@ public sealed record VerificationLocked(
 public sealed record RegistrationCompleted(
     Guid PracticeId, string PatientId, Guid InvitationId, Guid AccountId, DateTimeOffset CompletedAt) : IPortalAccessEvent;
 
-/// <summary>Staff revoked portal access. The note is for the practice only and never leaves the service.</summary>
+/// <summary>Staff revoked portal access. The note is for the practice only and never leaves the service; Harm is set for PreventingHarm.</summary>
 public sealed record AccessRevoked(
     Guid PracticeId, string PatientId, RevocationReason Reason, string? Note, string RevokedBy, string RevokedByRole,
-    DateTimeOffset RevokedAt, PortalStatus PreviousStatus, Guid? VoidedInvitationId) : IPortalAccessEvent;
+    DateTimeOffset RevokedAt, PortalStatus PreviousStatus, Guid? VoidedInvitationId, HarmDetermination? Harm = null) : IPortalAccessEvent;
 
 /// <summary>A caregiver was invited to proxy access to the patient's record.</summary>
 public sealed record ProxyInvited(

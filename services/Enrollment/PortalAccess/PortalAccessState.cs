@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using PortalPlatform.Contracts;
+using PortalPlatform.Enrollment.AccessRequests;
 
 namespace PortalPlatform.Enrollment.PortalAccess;
 
@@ -18,6 +19,12 @@ public sealed record PortalAccessState(
     public static PortalAccessState Initial(Guid practiceId, string patientId) =>
         new(practiceId, patientId, 0, null, PortalStatus.NotInvited, null, PortalStatus.NotInvited, false, ImmutableDictionary<Guid, Proxy>.Empty);
 
+    /// <summary>The patient's unanswered request for access back (AccessRequests/).</summary>
+    public OpenAccessRequest? OpenAccessRequest { get; init; }
+
+    /// <summary>The latest revocation, for review requests (AccessRequests/).</summary>
+    public Revocation? LastRevocation { get; init; }
+
     /// <summary>True when the stream has no events: for the API the patient does not exist.</summary>
     public bool IsNew => Version == 0;
 
@@ -27,7 +34,10 @@ public sealed record PortalAccessState(
     public static PortalAccessState Fold(Guid practiceId, string patientId, IEnumerable<object> events) =>
         events.Aggregate(Initial(practiceId, patientId), Evolve);
 
-    public static PortalAccessState Evolve(PortalAccessState state, object @event)
+    public static PortalAccessState Evolve(PortalAccessState state, object @event) =>
+        AccessRequestFold.Evolve(EvolveAccess(state, @event), @event);
+
+    private static PortalAccessState EvolveAccess(PortalAccessState state, object @event)
     {
         var next = state with { Version = state.Version + 1 };
         return @event switch

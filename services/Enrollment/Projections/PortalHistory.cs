@@ -3,6 +3,7 @@ using Marten.Events.Aggregation;
 using DeliveryChannel = PortalPlatform.Contracts.DeliveryChannel;
 using InvitationTemplate = PortalPlatform.Contracts.InvitationTemplate;
 using PortalStatus = PortalPlatform.Contracts.PortalStatus;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.PortalAccess;
 
 namespace PortalPlatform.Enrollment.Projections;
@@ -35,7 +36,7 @@ public sealed class PortalHistoryProjection : SingleStreamProjection<PortalHisto
         return history;
     }
 
-    private static HistoryEntry EntryFor(long version, object data, PortalStatus before) => data switch
+    private static HistoryEntry EntryFor(long version, object data, PortalStatus before) => AccessRequestViews.EntryFor(version, data, before) ?? data switch
     {
         DemographicsRecorded d => new(version, "DemographicsRecorded", d.RecordedAt, d.RecordedBy, before, []),
         InvitationIssued i => new(version, "InvitationIssued", i.IssuedAt, i.IssuedBy, PortalStatus.Invited, new()
@@ -59,8 +60,7 @@ public sealed class PortalHistoryProjection : SingleStreamProjection<PortalHisto
             new() { ["invitationId"] = l.InvitationId.ToString(), ["failedAttempts"] = l.FailedAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
         RegistrationCompleted r => new(version, "RegistrationCompleted", r.CompletedAt, Actor.IdentityVerification.Id, PortalStatus.Enrolled,
             new() { ["invitationId"] = r.InvitationId.ToString() }),
-        AccessRevoked r => new(version, "AccessRevoked", r.RevokedAt, r.RevokedBy, PortalStatus.AccessRevoked,
-            new() { ["reason"] = r.Reason.ToString(), ["note"] = r.Note, ["role"] = r.RevokedByRole }),
+        AccessRevoked r => new(version, "AccessRevoked", r.RevokedAt, r.RevokedBy, PortalStatus.AccessRevoked, RevocationDetails(r)),
         ProxyInvited p => new(version, "ProxyInvited", p.InvitedAt, p.InvitedBy, before,
             new() { ["proxyId"] = p.ProxyId.ToString(), ["relationship"] = p.Relationship, ["invitationId"] = p.InvitationId.ToString() }),
         ProxyAccessGranted g => new(version, "ProxyAccessGranted", g.GrantedAt, Actor.IdentityVerification.Id, before,
@@ -69,4 +69,11 @@ public sealed class PortalHistoryProjection : SingleStreamProjection<PortalHisto
             new() { ["proxyId"] = r.ProxyId.ToString() }),
         _ => new(version, data.GetType().Name, DateTimeOffset.MinValue, "unknown", before, []),
     };
+
+    private static Dictionary<string, string?> RevocationDetails(AccessRevoked r)
+    {
+        var details = new Dictionary<string, string?> { ["reason"] = r.Reason.ToString(), ["note"] = r.Note, ["role"] = r.RevokedByRole };
+        AccessRequestViews.AddHarm(details, r.Harm);
+        return details;
+    }
 }

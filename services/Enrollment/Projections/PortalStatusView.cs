@@ -3,6 +3,7 @@ using Marten.Events.Aggregation;
 using DeliveryChannel = PortalPlatform.Contracts.DeliveryChannel;
 using InvitationTemplate = PortalPlatform.Contracts.InvitationTemplate;
 using PortalStatus = PortalPlatform.Contracts.PortalStatus;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.PortalAccess;
 
 namespace PortalPlatform.Enrollment.Projections;
@@ -27,6 +28,10 @@ public sealed class PortalStatusView
 
     public List<ProxyView> Proxies { get; set; } = [];
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The patient's unanswered request for access back; HasOpenAccessRequest is what the staff list queries.</summary>
+    public AccessRequestView? OpenAccessRequest { get; set; }
+    public bool HasOpenAccessRequest { get; set; }
 }
 
 public sealed class InvitationView
@@ -140,6 +145,7 @@ public sealed class PortalStatusProjection : SingleStreamProjection<PortalStatus
                 break;
         }
 
+        AccessRequestViews.Apply(view, e.Data);
         view.PendingInvitationExpiresAt = view.Status == PortalStatus.Invited ? view.Invitation?.ExpiresAt : null;
         return view;
     }
