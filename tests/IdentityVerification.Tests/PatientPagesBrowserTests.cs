@@ -117,6 +117,7 @@ public sealed class PatientPagesBrowserTests(KestrelIdentityHost host) : IClassF
         var sent = _page.GetByRole(AriaRole.Status);
         await sent.WaitForAsync();
         Assert.StartsWith("Thank you.", (await sent.TextContentAsync())?.Trim());
+        Assert.False(await ask.IsVisibleAsync(), "the button goes once the request is sent");
         var command = await host.AccessRequestForAsync(patient);
         Assert.Equal(AccessRequestProof.Credentials, command.Proof);
         await ScreenshotAsync("revoked-patient-asked-for-access");
