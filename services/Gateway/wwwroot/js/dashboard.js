@@ -52,8 +52,8 @@ function renderPatients(patients) {
 }
 
 // Patients who asked for access back, oldest first: approving is the chart's re-invite, declining needs a reason.
-function renderRequests(requests) {
-  $('requests-heading').textContent = `Open access requests (${requests.length})`;
+function renderRequests(requests, failure) {
+  $('requests-heading').textContent = failure ? 'Open access requests' : `Open access requests (${requests.length})`;
   const rows = requests.map(request => {
     const row = document.createElement('tr');
     const name = document.createElement('td');
@@ -74,7 +74,7 @@ function renderRequests(requests) {
     const cell = document.createElement('td');
     cell.colSpan = 4;
     cell.className = 'hint';
-    cell.textContent = 'No open requests.';
+    cell.textContent = failure ?? 'No open requests.';
     row.append(cell);
     rows.push(row);
   }
@@ -87,9 +87,10 @@ if (requireSignIn()) {
     const [{ data: settings }, { data }, { data: requests }] = await Promise.all([
       api('/api/practice/portal-settings').catch(() => ({ data: null })),
       api(`/api/practice/portal-statuses?status=${encodeURIComponent(selected)}`),
-      api('/api/practice/access-requests?state=Open'),
+      // A failure here must not hide the patient lists below.
+      api('/api/practice/access-requests?state=Open').catch(error => ({ data: { requests: [], failure: error.message } })),
     ]);
-    renderRequests(requests?.requests ?? []);
+    renderRequests(requests?.requests ?? [], requests?.failure);
     if (settings?.practiceName) $('practice-name').textContent = `${settings.practiceName}: patient portal`;
     const counts = data?.counts ?? {};
     renderFilters(counts);
