@@ -10,6 +10,8 @@ public static class CommandRouting
         [typeof(CreateRegistration)] = CommandQueues.CreateRegistration,
         [typeof(DeliverInvitation)] = CommandQueues.DeliverInvitation,
         [typeof(DeliverOneTimeCode)] = CommandQueues.DeliverOneTimeCode,
+        [typeof(RequestAccess)] = CommandQueues.RequestAccess,
+        [typeof(DeliverAccessRequestDeclined)] = CommandQueues.DeliverAccessRequestDeclined,
     };
 
     public static Uri AddressOf(Type commandType) =>

@@ -9,6 +9,8 @@ public static class CommandQueues
     public const string CreateRegistration = "identity-verification.create-registration";
     public const string DeliverInvitation = "notification.deliver-invitation";
     public const string DeliverOneTimeCode = "notification.deliver-one-time-code";
+    public const string RequestAccess = "enrollment.request-access";
+    public const string DeliverAccessRequestDeclined = "notification.deliver-access-request-declined";
 }
 
 /// <summary>Enrollment to Identity-Verification: open a registration for a new invitation (voids the patient's earlier ones).</summary>

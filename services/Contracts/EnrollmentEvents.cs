@@ -27,10 +27,11 @@ public sealed record InviteExpired(
     int SchemaVersion = 1) : IIntegrationEvent;
 
 /// <summary>Staff revoked the patient's portal access. The free-text note stays inside Enrollment.</summary>
+/// <param name="Harm">For PreventingHarm: the deciding clinician, the basis and the scope (added in schema version 1, null otherwise).</param>
 public sealed record AccessRevoked(
     Guid EventId, Guid PracticeId, string PatientId, DateTimeOffset OccurredAt,
     RevocationReason Reason, string RevokedBy,
-    int SchemaVersion = 1) : IIntegrationEvent;
+    int SchemaVersion = 1, HarmDetermination? Harm = null) : IIntegrationEvent;
 
 /// <summary>A caregiver was given proxy access to the patient's record.</summary>
 public sealed record ProxyAccessGranted(

@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Microsoft.Extensions.Options;
 using PortalPlatform.Contracts;
+using PortalPlatform.IdentityVerification.AccessRequests;
 using PortalPlatform.IdentityVerification.Registrations;
 using PortalPlatform.ServiceDefaults.EventStore;
 
@@ -37,6 +38,10 @@ public sealed class IdentityEventMap(RegistrationSecrets secrets, IOptions<Porta
         [
             new RegistrationCompleted(stored.IdFor<RegistrationCompleted>(), e.PracticeId, e.PatientId, e.CompletedAt, e.InvitationId,
                 e.RegistrationId, e.AccountId, e.LinkedExistingAccount),
+        ],
+        AccessRequestSubmitted e =>
+        [
+            new RequestAccess(stored.IdFor<RequestAccess>(), e.PracticeId, e.PatientId, e.Proof, e.InvitationId, e.SubmittedAt),
         ],
         _ => [],
     };

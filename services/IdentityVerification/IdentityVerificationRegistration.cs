@@ -41,8 +41,7 @@ public static class IdentityVerificationRegistration
                 options.Schema.For<PatientSession>().Index(s => s.AccountId);
                 options.Storage.ExtendedSchemaObjects.Add(SignInThrottle.AttemptsTable(options.DatabaseSchemaName));
             })
-            .PublishIntegrationEvents<IdentityEventMap>()
-            .ApplyAllDatabaseChangesOnStartup(); // the sign-in attempts table is plain SQL, so Marten creates it at start, not on first use
+            .PublishIntegrationEvents<IdentityEventMap>();
         builder.AddPortalMessaging(IdentityVerificationService.Name, bus =>
         {
             bus.AddConsumer<CreateRegistrationConsumer>(typeof(CreateRegistrationConsumerDefinition));

@@ -1,4 +1,5 @@
 using PortalPlatform.IdentityVerification;
+using PortalPlatform.IdentityVerification.AccessRequests;
 using PortalPlatform.IdentityVerification.Accounts;
 using PortalPlatform.IdentityVerification.Pages;
 using PortalPlatform.IdentityVerification.SigningIn;
@@ -27,7 +28,8 @@ app.MapGroup("/portal/api")
     .RequireRateLimiting(IdentityVerificationRegistration.PatientRateLimitPolicy)
     .MapVerification()
     .MapAccountSetUp()
-    .MapSignIn();
+    .MapSignIn()
+    .MapAccessRequests();
 app.MapAccessCode();
 
 app.Run();

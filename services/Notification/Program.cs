@@ -1,4 +1,5 @@
 using JasperFx.Events.Projections;
+using PortalPlatform.Notification.AccessRequests;
 using PortalPlatform.Notification.Deliveries;
 using PortalPlatform.Notification.Email;
 using PortalPlatform.Notification.Invitations;
@@ -23,6 +24,7 @@ builder.AddPortalMessaging(NotificationService.Name, bus =>
 {
     bus.AddConsumer<DeliverInvitationConsumer>(typeof(DeliverInvitationConsumerDefinition));
     bus.AddConsumer<DeliverOneTimeCodeConsumer>(typeof(DeliverOneTimeCodeConsumerDefinition));
+    bus.AddConsumer<DeliverAccessRequestDeclinedConsumer>(typeof(DeliverAccessRequestDeclinedConsumerDefinition));
 });
 
 builder.Services.AddOptions<SmtpOptions>()

@@ -30,6 +30,9 @@ public class IdentityHost : IsolatedServers
     public ConcurrentQueue<DeliverInvitation> Invitations { get; } = new();
     public ConcurrentQueue<DeliverOneTimeCode> OneTimeCodes { get; } = new();
 
+    /// <summary>Every RequestAccess command sent to Enrollment's queue, with its raw body.</summary>
+    public ConcurrentQueue<(RequestAccess Command, string Body)> AccessRequests { get; } = new();
+
     /// <summary>Every broadcast event on the vhost: its type and raw JSON body.</summary>
     public ConcurrentQueue<(Type Type, string Body, object Message)> Broadcasts { get; } = new();
 
@@ -53,6 +56,8 @@ public class IdentityHost : IsolatedServers
             rabbit.Host(new Uri(RabbitMqConnectionString));
             rabbit.ReceiveEndpoint(CommandQueues.DeliverInvitation, e => e.Handler<DeliverInvitation>(c => Record(Invitations, c.Message)));
             rabbit.ReceiveEndpoint(CommandQueues.DeliverOneTimeCode, e => e.Handler<DeliverOneTimeCode>(c => Record(OneTimeCodes, c.Message)));
+            rabbit.ReceiveEndpoint(CommandQueues.RequestAccess, e => e.Handler<RequestAccess>(c =>
+                Record(AccessRequests, (c.Message, Encoding.UTF8.GetString(c.ReceiveContext.Body.GetBytes())))));
             rabbit.ReceiveEndpoint("test-every-broadcast", e =>
             {
                 foreach (var type in typeof(IIntegrationEvent).Assembly.GetTypes().Where(t => t.IsClass && typeof(IIntegrationEvent).IsAssignableFrom(t)))
@@ -191,6 +196,13 @@ public class IdentityHost : IsolatedServers
         Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
         return invited with { RegistrationId = registrationId };
     }
+
+    public Task<HttpResponseMessage> AskForAccessAsync(object body) => Client.PostAsJsonAsync("/portal/api/access-requests", body);
+
+    /// <summary>The RequestAccess command Enrollment got for this patient.</summary>
+    public Task<RequestAccess> AccessRequestForAsync(Invitee patient) =>
+        Eventually.GetAsync(() => Task.FromResult(AccessRequests.Select(r => r.Command)
+            .FirstOrDefault(c => c.PracticeId == patient.PracticeId && c.PatientId == patient.PatientId)), what: "the RequestAccess command");
 
     public async Task<T> BroadcastAsync<T>(Func<T, bool> match) where T : class =>
         await Eventually.GetAsync(() => Task.FromResult(Broadcasts.Select(b => b.Message).OfType<T>().FirstOrDefault(match)), what: typeof(T).Name);

@@ -55,7 +55,7 @@ public sealed class PatientPagesBrowserTests(KestrelIdentityHost host) : IClassF
         // The link opens the registration page (its path and query, on this host instead of the gateway).
         await _page.GotoAsync(host.Address + new Uri(link).PathAndQuery);
         Assert.DoesNotContain("token=", _page.Url, StringComparison.Ordinal);
-        await _page.GetByLabel("Date of birth").FillAsync(patient.DateOfBirth.ToString("yyyy-MM-dd"));
+        await _page.GetByLabel("Date of birth", new() { Exact = true }).FillAsync(patient.DateOfBirth.ToString("yyyy-MM-dd"));
         var codesBefore = host.OneTimeCodes.Count;
         await _page.GetByRole(AriaRole.Button, new() { Name = "Text me a code" }).ClickAsync();
         var code = (await Eventually.GetAsync(() => Task.FromResult(host.OneTimeCodes.Skip(codesBefore).FirstOrDefault(c => c.PatientId == patient.PatientId)))).Code;
@@ -86,7 +86,7 @@ public sealed class PatientPagesBrowserTests(KestrelIdentityHost host) : IClassF
         var patient = await host.InviteAsync();
 
         await _page.GotoAsync(host.Address + new Uri(host.Invitations.Single(i => i.InvitationId == patient.InvitationId).RegistrationLink).PathAndQuery);
-        await _page.GetByLabel("Date of birth").FillAsync(patient.DateOfBirth.ToString("yyyy-MM-dd"));
+        await _page.GetByLabel("Date of birth", new() { Exact = true }).FillAsync(patient.DateOfBirth.ToString("yyyy-MM-dd"));
         await _page.GetByLabel("Code from the text message, or access code from your practice").FillAsync("000000");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
 
@@ -95,11 +95,67 @@ public sealed class PatientPagesBrowserTests(KestrelIdentityHost host) : IClassF
         Assert.Equal("The details do not match our records.", (await alert.TextContentAsync())?.Trim());
     }
 
-    private async Task SignInOnPageAsync()
+    [Fact]
+    public async Task A_revoked_patient_sees_the_exact_text_and_under_it_asks_the_practice_to_restore_access()
+    {
+        var patient = await host.RegisteredAsync("rowan.revoked", "rowan's long password");
+        await host.PublishAsync(new AccessRevoked(Guid.NewGuid(), patient.PracticeId, patient.PatientId, host.Clock.GetUtcNow(), RevocationReason.Other, "admin-1"));
+        await Eventually.TrueAsync(async () => (await host.SignInAsync("rowan.revoked", "rowan's long password")).StatusCode == System.Net.HttpStatusCode.Forbidden);
+
+        await SignInOnPageAsync("rowan.revoked", "rowan's long password");
+
+        var alert = _page.GetByRole(AriaRole.Alert);
+        await alert.WaitForAsync();
+        Assert.Equal("Ask your doctor to provide access to your health records.", (await alert.TextContentAsync())?.Trim());
+        var ask = _page.GetByRole(AriaRole.Button, new() { Name = "Ask the practice to restore access" });
+        await ask.WaitForAsync();
+        Assert.True((await ask.BoundingBoxAsync())!.Y > (await alert.BoundingBoxAsync())!.Y, "the button sits under the message");
+        Assert.DoesNotContain(host.AccessRequests, r => r.Command.PatientId == patient.PatientId);
+
+        await ask.ClickAsync();
+
+        var sent = _page.GetByRole(AriaRole.Status);
+        await sent.WaitForAsync();
+        Assert.StartsWith("Thank you.", (await sent.TextContentAsync())?.Trim());
+        Assert.False(await ask.IsVisibleAsync(), "the button goes once the request is sent");
+        var command = await host.AccessRequestForAsync(patient);
+        Assert.Equal(AccessRequestProof.Credentials, command.Proof);
+        await ScreenshotAsync("revoked-patient-asked-for-access");
+    }
+
+    [Fact]
+    public async Task An_expired_link_lands_on_a_page_that_explains_it_and_offers_to_ask_for_a_new_one()
+    {
+        var patient = await host.InviteAsync(lifetime: TimeSpan.FromMinutes(30));
+        host.Clock.Advance(TimeSpan.FromHours(1));
+
+        await _page.GotoAsync(host.Address + new Uri(host.Invitations.Single(i => i.InvitationId == patient.InvitationId).RegistrationLink).PathAndQuery);
+
+        await _page.GetByRole(AriaRole.Heading, new() { Name = "This link has expired" }).WaitForAsync();
+        Assert.False(await _page.GetByRole(AriaRole.Heading, new() { Name = "Step 1 of 2: Confirm it is you" }).IsVisibleAsync());
+        await _page.GetByLabel("Your date of birth", new() { Exact = true }).FillAsync(patient.DateOfBirth.ToString("yyyy-MM-dd"));
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Ask the practice for a new link" }).ClickAsync();
+
+        var sent = _page.GetByRole(AriaRole.Status);
+        await sent.WaitForAsync();
+        Assert.StartsWith("Thank you.", (await sent.TextContentAsync())?.Trim());
+        var command = await host.AccessRequestForAsync(patient);
+        Assert.Equal((AccessRequestProof.ExpiredInvitation, patient.InvitationId), (command.Proof, command.InvitationId));
+        await ScreenshotAsync("expired-link-asked-for-a-new-one");
+    }
+
+    private async Task ScreenshotAsync(string name)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots");
+        Directory.CreateDirectory(folder);
+        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+
+    private async Task SignInOnPageAsync(string username = "avery.browser", string password = "a phrase typed on a phone")
     {
         await _page.GotoAsync(host.Address + "/sign-in");
-        await _page.GetByLabel("Username").FillAsync("avery.browser");
-        await _page.GetByLabel("Password").FillAsync("a phrase typed on a phone");
+        await _page.GetByLabel("Username").FillAsync(username);
+        await _page.GetByLabel("Password").FillAsync(password);
         await _page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 }

@@ -62,6 +62,23 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
     }
 
     [Fact]
+    public async Task A_declined_access_request_is_told_by_email_with_first_name_and_practice_only()
+    {
+        var email = NotificationServers.UniqueEmail();
+        var phone = NotificationServers.UniquePhone();
+        var command = new DeliverAccessRequestDeclined(
+            Guid.NewGuid(), _practice, $"P-{Guid.NewGuid():N}"[..10], Guid.NewGuid(), AccessRequestKind.Review, "Riverside Family Practice", "Ana", email, phone);
+
+        await servers.SendAsync(command);
+
+        var mail = await Eventually.GetAsync(() => Task.FromResult(_mail.ReadAll().SingleOrDefault(m => m.To.Contains(email))), Patience, "the email");
+        Assert.Equal("Riverside Family Practice: your patient portal request", mail.Subject);
+        Assert.Contains("Hello Ana,", mail.Text);
+        Assert.Contains("has reviewed your request", mail.Text);
+        Assert.Contains("Hello Ana,", mail.Html);
+    }
+
+    [Fact]
     public async Task A_redelivered_command_sends_nothing_twice()
     {
         var email = NotificationServers.UniqueEmail();

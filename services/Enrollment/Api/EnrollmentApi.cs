@@ -1,3 +1,4 @@
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.Cancelling;
 using PortalPlatform.Enrollment.Chart;
 using PortalPlatform.Enrollment.Dashboard;
@@ -32,6 +33,7 @@ public static class EnrollmentApi
         var practice = app.MapGroup("/api/practice").RequireAuthorization(StaffPolicies.Staff).WithTags("Practice");
         SettingsEndpoints.Map(practice);
         DashboardEndpoint.Map(practice);
+        AccessRequestEndpoints.Map(practice);
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using PortalPlatform.Contracts;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.Api;
 using PortalPlatform.Enrollment.Delivering;
 using PortalPlatform.Enrollment.PortalAccess;
@@ -13,9 +14,10 @@ public sealed record InvitationResponse(
     Guid InvitationId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, string IssuedBy, string? Email, string? Phone,
     InvitationTemplate Template, DeliveryResponse Delivery);
 
+/// <param name="AccessRequest">The patient's open request for access back, if any.</param>
 public sealed record PortalResponse(
     string PatientId, PortalStatus Status, string StatusText, long Version, string? Email, string? Phone,
-    InvitationResponse? Invitation, DateTimeOffset UpdatedAt)
+    InvitationResponse? Invitation, DateTimeOffset UpdatedAt, AccessRequestResponse? AccessRequest)
 {
     public static PortalResponse From(PortalAccessState s, IReadOnlyList<IDeliveryReceipt> receipts) => new(
         s.PatientId, s.Status, PortalStatusText.For(s.Status), s.Version, s.Email, s.Phone,
@@ -23,7 +25,8 @@ public sealed record PortalResponse(
             ? new InvitationResponse(i.Id, i.IssuedAt, i.ExpiresAt, i.IssuedBy, i.Email, i.Phone, i.Template, new DeliveryResponse(
                 DeliveryReceipts.StateOf(i, DeliveryChannel.Email, receipts), DeliveryReceipts.StateOf(i, DeliveryChannel.Sms, receipts)))
             : null,
-        s.UpdatedAt);
+        s.UpdatedAt,
+        s.OpenAccessRequest is { } r ? AccessRequestResponse.From(s, r) : null);
 }
 
 public sealed record HistoryResponse(string PatientId, IReadOnlyList<HistoryEntry> Entries);

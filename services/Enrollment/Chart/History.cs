@@ -1,5 +1,6 @@
 using System.Globalization;
 using JasperFx.Events;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.Cancelling;
 using PortalPlatform.Enrollment.Delivering;
 using PortalPlatform.Enrollment.Expiring;
@@ -42,7 +43,7 @@ public static class History
         return entries;
     }
 
-    private static HistoryEntry EntryFor(long version, object data, PortalStatus status) => data switch
+    private static HistoryEntry EntryFor(long version, object data, PortalStatus status) => AccessRequestViews.EntryFor(version, data, status) ?? data switch
     {
         DemographicsRecorded d => new(version, "DemographicsRecorded", d.RecordedAt, d.RecordedBy, status, []),
         InvitationIssued i => new(version, "InvitationIssued", i.IssuedAt, i.IssuedBy, status, new()
@@ -66,8 +67,7 @@ public static class History
             new() { ["invitationId"] = l.InvitationId.ToString(), ["failedAttempts"] = l.FailedAttempts.ToString(CultureInfo.InvariantCulture) }),
         RegistrationCompleted r => new(version, "RegistrationCompleted", r.CompletedAt, Actor.IdentityVerification.Id, status,
             new() { ["invitationId"] = r.InvitationId.ToString() }),
-        AccessRevoked r => new(version, "AccessRevoked", r.RevokedAt, r.RevokedBy, status,
-            new() { ["reason"] = r.Reason.ToString(), ["note"] = r.Note, ["role"] = r.RevokedByRole }),
+        AccessRevoked r => new(version, "AccessRevoked", r.RevokedAt, r.RevokedBy, status, RevocationDetails(r)),
         ProxyInvited p => new(version, "ProxyInvited", p.InvitedAt, p.InvitedBy, status,
             new() { ["proxyId"] = p.ProxyId.ToString(), ["relationship"] = p.Relationship, ["invitationId"] = p.InvitationId.ToString() }),
         ProxyAccessGranted g => new(version, "ProxyAccessGranted", g.GrantedAt, Actor.IdentityVerification.Id, status,
@@ -76,4 +76,11 @@ public static class History
             new() { ["proxyId"] = r.ProxyId.ToString() }),
         _ => new(version, data.GetType().Name, DateTimeOffset.MinValue, "unknown", status, []),
     };
+
+    private static Dictionary<string, string?> RevocationDetails(AccessRevoked r)
+    {
+        var details = new Dictionary<string, string?> { ["reason"] = r.Reason.ToString(), ["note"] = r.Note, ["role"] = r.RevokedByRole };
+        AccessRequestViews.AddHarm(details, r.Harm);
+        return details;
+    }
 }

@@ -1,4 +1,5 @@
 using PortalPlatform.Contracts;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.PortalAccess;
 using PortalPlatform.Enrollment.Settings;
 
@@ -41,6 +42,11 @@ public sealed record InvitePatient(
             return Decision.Reject(RejectionKind.Conflict, "The patient is already enrolled; revoke access before inviting again.");
         }
 
+        if (AccessRequestDecisions.ReviewRefusal(state, Actor) is { } refusal)
+        {
+            return refusal;
+        }
+
         var email = Email ?? state.Demographics.Email;
         var phone = Phone ?? state.Demographics.Phone;
         if (email is null && phone is null)
@@ -48,6 +54,7 @@ public sealed record InvitePatient(
             return Decision.Reject(RejectionKind.Invalid, "An invitation needs an email address or a phone number.", "email");
         }
 
-        return Decision.Of(InvitationIssued.For(state, InvitationId, email, phone, Settings, Actor, Now));
+        var issued = InvitationIssued.For(state, InvitationId, email, phone, Settings, Actor, Now);
+        return Decision.Of([issued, .. AccessRequestDecisions.AnsweredBy(state, issued)]);
     }
 }

@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.Cancelling;
 using PortalPlatform.Enrollment.Expiring;
 using PortalPlatform.Enrollment.Inviting;
@@ -37,7 +38,7 @@ public sealed class IntegrationEvents : IIntegrationEventMap
                 yield return new Integration.InviteExpired(stored.IdFor<Integration.InviteExpired>(), e.PracticeId, e.PatientId, e.ExpiredAt, e.InvitationId);
                 break;
             case AccessRevoked e:
-                yield return new Integration.AccessRevoked(stored.IdFor<Integration.AccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.Reason, e.RevokedBy);
+                yield return new Integration.AccessRevoked(stored.IdFor<Integration.AccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.Reason, e.RevokedBy, Harm: e.Harm);
                 break;
             case ProxyInvited e:
                 yield return new Integration.CreateRegistration(
@@ -51,6 +52,13 @@ public sealed class IntegrationEvents : IIntegrationEventMap
             case ProxyAccessRevoked e:
                 yield return new Integration.ProxyAccessRevoked(
                     stored.IdFor<Integration.ProxyAccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.ProxyId, e.RevokedBy);
+                break;
+            default:
+                foreach (var message in AccessRequestMessages.Map(stored))
+                {
+                    yield return message;
+                }
+
                 break;
         }
 

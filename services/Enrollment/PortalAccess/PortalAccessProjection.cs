@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using PortalPlatform.Enrollment.AccessRequests;
 using Marten.Events.Aggregation;
 using PortalPlatform.Enrollment.Cancelling;
 using PortalPlatform.Enrollment.Expiring;
@@ -25,6 +26,9 @@ public sealed class PortalAccessProjection : SingleStreamProjection<PortalAccess
         IncludeType<ProxyInvited>();
         IncludeType<ProxyAccessGranted>();
         IncludeType<ProxyAccessRevoked>();
+        IncludeType<AccessRequested>();
+        IncludeType<AccessRequestDeclined>();
+        IncludeType<AccessRequestApproved>();
     }
 
     public override PortalAccessState? Evolve(PortalAccessState? snapshot, Guid id, IEvent e) =>

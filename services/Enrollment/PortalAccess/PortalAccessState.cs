@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using PortalPlatform.Enrollment.AccessRequests;
 using PortalPlatform.Enrollment.Cancelling;
 using PortalPlatform.Enrollment.Expiring;
 using PortalPlatform.Enrollment.Inviting;
@@ -48,6 +49,15 @@ public sealed record PortalAccessState(
 
     /// <summary>True once the patient has set up a portal account (registration completed), whatever happened since.</summary>
     public bool HadAccount { get; init; }
+
+    /// <summary>The patient's unanswered request for access back (AccessRequests/).</summary>
+    public OpenAccessRequest? OpenAccessRequest { get; init; }
+
+    /// <summary>The latest revocation, for review requests (AccessRequests/).</summary>
+    public Revocation? LastRevocation { get; init; }
+
+    /// <summary>What the staff list of open requests queries.</summary>
+    public bool HasOpenAccessRequest => OpenAccessRequest is not null;
 
     /// <summary>True when the stream has no events: for the API the patient does not exist.</summary>
     [JsonIgnore]
@@ -118,7 +128,7 @@ public sealed record PortalAccessState(
             },
             _ => next,
         };
-        return next with { UpdatedAt = TimeOf(@event) ?? state.UpdatedAt };
+        return AccessRequestFold.After(next, @event) with { UpdatedAt = TimeOf(@event) ?? state.UpdatedAt };
     }
 
     /// <summary>When the event happened (each event names its own time).</summary>
@@ -134,6 +144,9 @@ public sealed record PortalAccessState(
         ProxyInvited e => e.InvitedAt,
         ProxyAccessGranted e => e.GrantedAt,
         ProxyAccessRevoked e => e.RevokedAt,
+        AccessRequested e => e.RequestedAt,
+        AccessRequestDeclined e => e.DeclinedAt,
+        AccessRequestApproved e => e.ApprovedAt,
         _ => null,
     };
 }

@@ -4,12 +4,14 @@ using ProxyAccessRevoked = PortalPlatform.Enrollment.Proxies.ProxyAccessRevoked;
 
 namespace PortalPlatform.Enrollment.Revoking;
 
-/// <summary>Staff revoked portal access. The note is for the practice only and never leaves the service.</summary>
+/// <summary>Staff revoked portal access. The note is for the practice only and never leaves the service; Harm is set for PreventingHarm.</summary>
 public sealed record AccessRevoked(
     Guid PracticeId, string PatientId, RevocationReason Reason, string? Note, string RevokedBy, string RevokedByRole,
-    DateTimeOffset RevokedAt, PortalStatus PreviousStatus, Guid? VoidedInvitationId) : IPortalAccessEvent;
+    DateTimeOffset RevokedAt, PortalStatus PreviousStatus, Guid? VoidedInvitationId, HarmDetermination? Harm = null) : IPortalAccessEvent;
 
-public sealed record RevokeAccess(RevocationReason Reason, string? Note, Actor Actor, DateTimeOffset Now) : PortalAccessCommand(Actor, Now)
+/// <param name="Harm">Required for PreventingHarm, refused otherwise.</param>
+public sealed record RevokeAccess(RevocationReason Reason, string? Note, Actor Actor, DateTimeOffset Now, HarmDetermination? Harm = null)
+    : PortalAccessCommand(Actor, Now)
 {
     /// <summary>Admins and providers, with one of the listed reasons; a pending invitation is voided and every caregiver's proxy access ends too.</summary>
     public override Decision Decide(PortalAccessState state)
@@ -29,6 +31,13 @@ public sealed record RevokeAccess(RevocationReason Reason, string? Note, Actor A
             return Decision.Reject(RejectionKind.Invalid, "Revoking needs one of the listed reasons.", "reason");
         }
 
+        if ((Reason == RevocationReason.PreventingHarm) != (Harm is not null))
+        {
+            return Decision.Reject(RejectionKind.Invalid, Harm is null
+                ? "A PreventingHarm revocation needs the deciding clinician, the basis and the scope."
+                : "The deciding clinician, basis and scope belong to a PreventingHarm revocation only.", "decidingClinicianId");
+        }
+
         if (state.Status is PortalStatus.NotInvited or PortalStatus.AccessRevoked)
         {
             return Decision.Reject(RejectionKind.Conflict, state.Status == PortalStatus.AccessRevoked
@@ -40,6 +49,6 @@ public sealed record RevokeAccess(RevocationReason Reason, string? Note, Actor A
         IPortalAccessEvent[] caregivers = [.. state.Proxies.Values.Where(p => p.Status != ProxyStatus.Revoked).OrderBy(p => p.Id)
             .Select(p => new ProxyAccessRevoked(state.PracticeId, state.PatientId, p.Id, Actor.Id, Now))];
         return Decision.Of([new AccessRevoked(
-            state.PracticeId, state.PatientId, Reason, Note, Actor.Id, Actor.Role, Now, state.Status, state.PendingInvitation?.Id), .. caregivers]);
+            state.PracticeId, state.PatientId, Reason, Note, Actor.Id, Actor.Role, Now, state.Status, state.PendingInvitation?.Id, Harm), .. caregivers]);
     }
 }

@@ -7,9 +7,10 @@ public enum WhoCanInvite
 }
 
 /// <summary>A practice's portal settings (one document per practice, id = practice id).</summary>
+/// <param name="AutoRenewExpiredInvitations">A patient with an expired link who passes the date-of-birth check gets a fresh invitation at once.</param>
 public sealed record PracticePortalSettings(
     Guid Id, bool AutoInvite, WhoCanInvite WhoCanInvite, int InvitationLifetimeDays, string PracticeName,
-    string? UpdatedBy = null, DateTimeOffset? UpdatedAt = null)
+    string? UpdatedBy = null, DateTimeOffset? UpdatedAt = null, bool AutoRenewExpiredInvitations = false)
 {
     public const int DefaultLifetimeDays = 14;
     public const string DefaultPracticeName = "Your practice";

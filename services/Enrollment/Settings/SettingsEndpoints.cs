@@ -5,11 +5,15 @@ using PortalPlatform.ServiceDefaults.Security;
 
 namespace PortalPlatform.Enrollment.Settings;
 
-public sealed record PortalSettingsRequest(bool? AutoInvite, string? WhoCanInvite, int? InvitationLifetimeDays, string? PracticeName);
+/// <summary>Omitted AutoRenewExpiredInvitations keeps the current value.</summary>
+public sealed record PortalSettingsRequest(
+    bool? AutoInvite, string? WhoCanInvite, int? InvitationLifetimeDays, string? PracticeName, bool? AutoRenewExpiredInvitations = null);
 
-public sealed record PortalSettingsResponse(bool AutoInvite, WhoCanInvite WhoCanInvite, int InvitationLifetimeDays, string PracticeName)
+public sealed record PortalSettingsResponse(
+    bool AutoInvite, WhoCanInvite WhoCanInvite, int InvitationLifetimeDays, string PracticeName, bool AutoRenewExpiredInvitations)
 {
-    public static PortalSettingsResponse From(PracticePortalSettings s) => new(s.AutoInvite, s.WhoCanInvite, s.InvitationLifetimeDays, s.PracticeName);
+    public static PortalSettingsResponse From(PracticePortalSettings s) =>
+        new(s.AutoInvite, s.WhoCanInvite, s.InvitationLifetimeDays, s.PracticeName, s.AutoRenewExpiredInvitations);
 }
 
 public sealed class PortalSettingsRequestValidator : AbstractValidator<PortalSettingsRequest>
@@ -48,6 +52,7 @@ internal static class SettingsEndpoints
             WhoCanInvite = Enum.Parse<WhoCanInvite>(request.WhoCanInvite!, ignoreCase: true),
             InvitationLifetimeDays = request.InvitationLifetimeDays!.Value,
             PracticeName = StaffRequests.Blank(request.PracticeName) ?? current.PracticeName,
+            AutoRenewExpiredInvitations = request.AutoRenewExpiredInvitations ?? current.AutoRenewExpiredInvitations,
             UpdatedBy = user.UserId,
             UpdatedAt = clock.GetUtcNow(),
         };

@@ -32,6 +32,10 @@ public sealed class SignInThrottle(
     private static readonly Account Nobody = new();
     private readonly Lazy<string> _decoyHash = new(() => hasher.HashPassword(Nobody, Guid.NewGuid().ToString()));
 
+    // Marten creates document tables on first use but not extended schema objects; done once here (not at start-up,
+    // so the service still starts and reports 503 while the database is down). A failed attempt is tried again.
+    private Task? _tableCreated;
+
     /// <summary>Attempts per username in the current window; created with the service's other tables.</summary>
     public static Table AttemptsTable(string schema)
     {
@@ -48,6 +52,7 @@ public sealed class SignInThrottle(
         var settings = options.Value;
         var now = clock.GetUtcNow();
         var key = Account.NormalizeUsername(username);
+        await EnsureAttemptsTableAsync();
         var (attempts, windowStartedAt) = await CountAttemptAsync(key, now, settings.FailureWindow, cancellationToken);
         if (attempts > settings.MaxFailedSignIns)
         {
@@ -78,6 +83,12 @@ public sealed class SignInThrottle(
 
         await ForgetAttemptsAsync(key, cancellationToken);
         return new CredentialCheck(CredentialOutcome.Valid, account, TimeSpan.Zero);
+    }
+
+    private Task EnsureAttemptsTableAsync()
+    {
+        var created = _tableCreated ??= store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return created.IsFaulted ? _tableCreated = store.Storage.ApplyAllConfiguredChangesToDatabaseAsync() : created;
     }
 
     /// <summary>Counts this attempt (a new window once the old one has passed) and returns the count so far.</summary>

@@ -12,6 +12,7 @@ public enum MessageKind
     Reinvitation,
     ProxyInvitation,
     OneTimeCode,
+    AccessRequestDeclined,
 }
 
 /// <summary>Who a delivery is for; carried by every outcome so each event stands on its own.</summary>

@@ -18,13 +18,15 @@ public sealed class SeedStoryTests(EnrollmentServers servers) : IClassFixture<En
             first.GetProperty("invitationId").GetGuid(), Guid.NewGuid(), Guid.NewGuid(), false));
         await Eventually.TrueAsync(async () => (await api.GetPortalAsync()).Status == "Enrolled", what: "first enrolment");
 
-        await api.RevokeAsync("PreventingHarm", note: "requested by guardian").ExpectAsync(200);
+        await api.RevokeAsync("PreventingHarm", note: "requested by guardian",
+            harm: new { decidingClinicianId = "dr-house", decidingClinicianName = "Dr House", basis = "EndangersLifeOrSafety", scope = "Patient" }).ExpectAsync(200);
 
         // Then the chart shows "Access revoked", and the revocation left with reason and actor but without the note
         var revoked = await api.GetPortalAsync();
         Assert.Equal(("AccessRevoked", "Access revoked"), (revoked.Status, revoked.StatusText));
         var broadcast = await servers.Messages.WaitForAsync<AccessRevoked>(e => e.PatientId == api.PatientId);
         Assert.Equal((RevocationReason.PreventingHarm, "dr-house"), (broadcast.Reason, broadcast.RevokedBy));
+        Assert.Equal(new HarmDetermination("dr-house", "Dr House", HarmBasis.EndangersLifeOrSafety, HarmScope.Patient), broadcast.Harm);
 
         // When staff invite with the demographics' email and an edited phone, honouring the ETag they read
         var created = await api.InviteAsync(new { phone = "+15550199" }, ifMatch: revoked.ETag).ExpectAsync(201);
@@ -57,6 +59,8 @@ public sealed class SeedStoryTests(EnrollmentServers servers) : IClassFixture<En
         Assert.Equal("dr-house", revocation.GetProperty("actor").GetString());
         Assert.Equal("PreventingHarm", revocation.GetProperty("details").GetProperty("reason").GetString());
         Assert.Equal("requested by guardian", revocation.GetProperty("details").GetProperty("note").GetString());
+        Assert.Equal(("Dr House", "EndangersLifeOrSafety", "Patient"), (revocation.GetProperty("details").GetProperty("decidingClinician").GetString(),
+            revocation.GetProperty("details").GetProperty("basis").GetString(), revocation.GetProperty("details").GetProperty("scope").GetString()));
         await servers.Messages.WaitForAsync<PortalStatusChanged>(e => e.PatientId == api.PatientId && e.Status == PortalStatus.Enrolled && e.PreviousStatus == PortalStatus.Invited && e.Version == 6);
     }
 }

@@ -170,9 +170,9 @@ public sealed class PortalAccessDecisionTests
     [InlineData("provider")]
     public void Admins_and_providers_may_revoke_with_a_reason(string role)
     {
-        var revoked = Assert.IsType<AccessRevoked>(When(Enrolled(), new RevokeAccess(RevocationReason.PreventingHarm, "court order", new Actor("u1", role), Now)).Events.Single());
+        var revoked = Assert.IsType<AccessRevoked>(When(Enrolled(), new RevokeAccess(RevocationReason.Privacy, "court order", new Actor("u1", role), Now)).Events.Single());
 
-        Assert.Equal((RevocationReason.PreventingHarm, "u1", PortalStatus.Enrolled), (revoked.Reason, revoked.RevokedBy, revoked.PreviousStatus));
+        Assert.Equal((RevocationReason.Privacy, "u1", PortalStatus.Enrolled), (revoked.Reason, revoked.RevokedBy, revoked.PreviousStatus));
     }
 
     [Fact]

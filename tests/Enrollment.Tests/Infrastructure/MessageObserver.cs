@@ -23,6 +23,13 @@ public sealed class MessageObserver : IAsyncDisposable
 
     public IPublishEndpoint Publisher => _bus;
 
+    /// <summary>Raw bodies of the commands to Notification, as they travelled.</summary>
+    public ConcurrentQueue<string> RawBodies { get; } = new();
+
+    /// <summary>Sends a command to its owner's queue, as the owning service's peer would.</summary>
+    public async Task SendAsync<T>(string queue, T command) where T : class =>
+        await (await _bus.GetSendEndpoint(new Uri("queue:" + queue))).Send(command);
+
     public static async Task<MessageObserver> StartAsync(string rabbitMq)
     {
         MessageObserver? observer = null;
@@ -38,10 +45,21 @@ public sealed class MessageObserver : IAsyncDisposable
                 endpoint.Handler<ProxyAccessGranted>(c => observer!.Record(c));
                 endpoint.Handler<ProxyAccessRevoked>(c => observer!.Record(c));
                 endpoint.Handler<PortalStatusChanged>(c => observer!.Record(c));
+                endpoint.Handler<AccessRequested>(c => observer!.Record(c));
+                endpoint.Handler<ReviewRequested>(c => observer!.Record(c));
+                endpoint.Handler<AccessRequestDeclined>(c => observer!.Record(c));
+                endpoint.Handler<AccessRequestApproved>(c => observer!.Record(c));
             });
 
             // Plays Identity-Verification's command queue.
             rabbit.ReceiveEndpoint(CommandQueues.CreateRegistration, endpoint => endpoint.Handler<CreateRegistration>(c => observer!.Record(c)));
+
+            // Plays Notification's queue for telling a patient their request was declined (raw body kept, to search it).
+            rabbit.ReceiveEndpoint(CommandQueues.DeliverAccessRequestDeclined, endpoint => endpoint.Handler<DeliverAccessRequestDeclined>(c =>
+            {
+                observer!.RawBodies.Enqueue(System.Text.Encoding.UTF8.GetString(c.ReceiveContext.Body.GetBytes()));
+                return observer.Record(c);
+            }));
         });
         observer = new MessageObserver(bus);
         await bus.StartAsync();

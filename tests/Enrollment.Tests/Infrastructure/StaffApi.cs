@@ -24,8 +24,19 @@ public sealed class StaffApi(HttpClient http, string patientId)
     public Task<HttpResponseMessage> InviteAsync(object? body = null, string? ifMatch = null) =>
         SendAsync(HttpMethod.Post, $"{Portal}/invitations", body ?? new { }, ifMatch);
 
-    public Task<HttpResponseMessage> RevokeAsync(string reason, string? note = null, string? ifMatch = null) =>
-        SendAsync(HttpMethod.Post, $"{Portal}/revocation", new { reason, note }, ifMatch);
+    /// <param name="harm">For PreventingHarm: <c>{decidingClinicianId, decidingClinicianName, basis, scope}</c>.</param>
+    public Task<HttpResponseMessage> RevokeAsync(string reason, string? note = null, string? ifMatch = null, object? harm = null)
+    {
+        var body = System.Text.Json.JsonSerializer.SerializeToNode(harm ?? new { })!.AsObject();
+        body["reason"] = reason;
+        body["note"] = note;
+        return SendAsync(HttpMethod.Post, $"{Portal}/revocation", body, ifMatch);
+    }
+
+    public Task<HttpResponseMessage> DeclineAsync(Guid requestId, string? reason) =>
+        http.PostAsJsonAsync($"/api/practice/access-requests/{requestId}/decline", new { reason });
+
+    public async Task<JsonElement> OpenRequestsAsync() => await http.GetFromJsonAsync<JsonElement>("/api/practice/access-requests?state=Open");
 
     public Task<HttpResponseMessage> CancelInvitationAsync(Guid invitationId, string? ifMatch = null) =>
         SendAsync(HttpMethod.Delete, $"{Portal}/invitations/{invitationId}", null, ifMatch);

@@ -9,6 +9,7 @@ const shortTime = value => (value ? new Date(value).toLocaleString('en-GB', { da
 const reasonTexts = {
   PatientRequest: 'Patient request', PreventingHarm: 'Preventing harm', Privacy: 'Privacy',
   Security: 'Security', Deceased: 'Deceased', Other: 'Other',
+  Credentials: 'old password', ExpiredInvitation: 'expired link', UsedInvitation: 'used link',
 };
 
 function element(tag, text, className) {
@@ -130,6 +131,7 @@ function renderPortal() {
     state.noticeFor = null;
   }
 
+  renderAccessRequest(portal.accessRequest);
   const invitation = portal.invitation;
   const area = $('invitation');
   if (!invitation) {
@@ -153,6 +155,16 @@ function renderPortal() {
   const pending = portal.status === 'Invited' && invitation.invitationId;
   $('access-code-area').hidden = !pending;
   if (!pending) $('access-code').textContent = '';
+}
+
+// The patient's open request, in the header: re-inviting answers it, declining needs a reason.
+function renderAccessRequest(request) {
+  $('access-request').hidden = !request;
+  if (!request) return;
+  $('access-request-heading').textContent = request.kindText ?? 'Access request';
+  const how = { Credentials: 'signed in with their old password', ExpiredInvitation: 'used an expired link', UsedInvitation: 'used a link that was already used' }[request.proof];
+  $('access-request-text').textContent = `The patient asked on ${formatTime(request.requestedAt)}${how ? ` (they ${how} and confirmed who they are)` : ''}.`
+    + (request.kind === 'Review' ? ' Access was revoked to prevent harm: a provider other than the one who revoked decides.' : '');
 }
 
 // ---- actions menu --------------------------------------------------------------------------------------------------
@@ -268,8 +280,17 @@ $('invite-confirm').addEventListener('click', async () => {
 
 const revokeDialog = $('revoke-dialog');
 
+function showHarmFields() {
+  $('revoke-harm').hidden = $('revoke-reason').value !== 'PreventingHarm';
+}
+
 function openRevoke() {
   $('revoke-form').reset();
+  // A provider revoking for harm is usually the deciding clinician; editable when someone else decided.
+  const user = session.user;
+  $('revoke-clinician-id').value = user?.role === 'provider' ? user.userId : '';
+  $('revoke-clinician-name').value = user?.role === 'provider' ? user.name : '';
+  showHarmFields();
   show($('revoke-error'), '');
   revokeDialog.showModal();
   $('revoke-reason').focus();
@@ -287,13 +308,58 @@ $('revoke-form').addEventListener('submit', async event => {
   button.disabled = true;
   const previousVersion = state.portal?.version;
   try {
-    await api(`${base}/portal/revocation`, { method: 'POST', body: { reason, note: $('revoke-note').value.trim() || null } });
+    const body = { reason, note: $('revoke-note').value.trim() || null };
+    if (reason === 'PreventingHarm') {
+      Object.assign(body, {
+        decidingClinicianId: $('revoke-clinician-id').value.trim(), decidingClinicianName: $('revoke-clinician-name').value.trim(),
+        basis: $('revoke-basis').value, scope: $('revoke-scope').value,
+      });
+    }
+    await api(`${base}/portal/revocation`, { method: 'POST', body });
     revokeDialog.close();
     show($('chart-notice'), 'Portal access revoked.');
     await refreshUntilChanged(previousVersion);
     state.noticeFor = state.portal?.status;
   } catch (error) {
     show($('revoke-error'), error.message);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$('revoke-reason').addEventListener('change', showHarmFields);
+
+// ---- declining an access request -----------------------------------------------------------------------------------
+
+const declineDialog = $('decline-dialog');
+
+$('access-request-decline').addEventListener('click', () => {
+  $('decline-form').reset();
+  show($('decline-error'), '');
+  declineDialog.showModal();
+  $('decline-reason').focus();
+});
+$('access-request-reinvite').addEventListener('click', () => openInvite());
+
+$('decline-form').addEventListener('submit', async event => {
+  event.preventDefault();
+  const reason = $('decline-reason').value.trim();
+  const requestId = state.portal?.accessRequest?.requestId;
+  if (!reason) {
+    show($('decline-error'), 'Enter the reason for declining.');
+    $('decline-reason').focus();
+    return;
+  }
+  const button = $('decline-confirm');
+  button.disabled = true;
+  const previousVersion = state.portal?.version;
+  try {
+    await api(`/api/practice/access-requests/${encodeURIComponent(requestId)}/decline`, { method: 'POST', body: { reason } });
+    declineDialog.close();
+    show($('chart-notice'), 'Request declined; the patient is told by email.');
+    await refreshUntilChanged(previousVersion);
+  } catch (error) {
+    show($('decline-error'), error.message);
   } finally {
     button.disabled = false;
   }
@@ -345,6 +411,6 @@ if (requireSignIn()) {
   }
   // Patients finish registering elsewhere; keep the chart current while it is on screen.
   setInterval(() => {
-    if (document.visibilityState === 'visible' && !inviteDialog.open && !revokeDialog.open) refreshAll().catch(() => {});
+    if (document.visibilityState === 'visible' && !inviteDialog.open && !revokeDialog.open && !declineDialog.open) refreshAll().catch(() => {});
   }, 5000);
 }

@@ -71,13 +71,46 @@ function renderPages(data) {
   nav.replaceChildren(...parts);
 }
 
+// Patients who asked for access back, oldest first: approving is the chart's re-invite, declining needs a reason.
+function renderRequests(requests, failure) {
+  $('requests-heading').textContent = failure ? 'Open access requests' : `Open access requests (${requests.length})`;
+  const rows = requests.map(request => {
+    const row = document.createElement('tr');
+    const name = document.createElement('td');
+    const link = document.createElement('a');
+    link.href = `/chart/${encodeURIComponent(request.patientId)}`;
+    link.textContent = [request.firstName, request.lastName].filter(Boolean).join(' ') || request.patientId;
+    name.append(link);
+    const cells = [request.kindText, request.statusText, formatTime(request.requestedAt)].map(text => {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      return cell;
+    });
+    row.append(name, ...cells);
+    return row;
+  });
+  if (rows.length === 0) {
+    const row = document.createElement('tr');
+    const cell = document.createElement('td');
+    cell.colSpan = 4;
+    cell.className = 'hint';
+    cell.textContent = failure ?? 'No open requests.';
+    row.append(cell);
+    rows.push(row);
+  }
+  $('access-requests').replaceChildren(...rows);
+}
+
 if (requireSignIn()) {
   wireHeader();
   try {
-    const [{ data: settings }, { data }] = await Promise.all([
+    const [{ data: settings }, { data }, { data: requests }] = await Promise.all([
       api('/api/practice/portal-settings').catch(() => ({ data: null })),
       api(`/api/practice/portal-statuses?status=${encodeURIComponent(selected)}&page=${page}`),
+      // A failure here must not hide the patient lists below.
+      api('/api/practice/access-requests?state=Open').catch(error => ({ data: { requests: [], failure: error.message } })),
     ]);
+    renderRequests(requests?.requests ?? [], requests?.failure);
     if (settings?.practiceName) $('practice-name').textContent = `${settings.practiceName}: patient portal`;
     const counts = data?.counts ?? {};
     renderFilters(counts);

@@ -15,6 +15,60 @@
     verifyForm.querySelectorAll("input, button").forEach(e => { e.disabled = true; });
   }
 
+  // An expired or used link is not a dead end: explain what happened and offer to ask the practice.
+  const ended = {
+    Expired: {
+      heading: "This link has expired",
+      text: "Invitation links work for a limited time. Confirm your date of birth and we will ask your practice for a new link.",
+      button: "Ask the practice for a new link",
+    },
+    Used: {
+      heading: "This link has already been used",
+      text: "Your account was set up with this link, so it cannot be used again. Sign in below, or if you can no longer get in, "
+        + "confirm your date of birth and we will ask your practice to restore access.",
+      button: "Ask the practice to restore access",
+    },
+  };
+  const showEnded = state => {
+    const words = ended[state];
+    document.getElementById("verify-step").hidden = true;
+    document.getElementById("ended-heading").textContent = words.heading;
+    document.getElementById("ended-explanation").textContent = words.text;
+    document.getElementById("request-submit").textContent = words.button;
+    document.getElementById("ended-step").hidden = false;
+    document.getElementById("ended-heading").focus();
+  };
+  if (token) {
+    forms.post("/portal/api/registration/status", { token }).then(result => {
+      if (result.ok && ended[result.data.state]) { showEnded(result.data.state); }
+    });
+  }
+
+  const requestForm = document.getElementById("request-form");
+  requestForm.addEventListener("submit", async event => {
+    event.preventDefault();
+    forms.clear(requestForm);
+    const dateOfBirth = document.getElementById("request-dateOfBirth").value;
+    if (!dateOfBirth) {
+      forms.fieldError("request-dateOfBirth", "Enter your date of birth.");
+      document.getElementById("request-dateOfBirth").focus();
+      return;
+    }
+    const button = document.getElementById("request-submit");
+    button.disabled = true;
+    const result = await forms.post("/portal/api/access-requests", { token, dateOfBirth });
+    if (result.status === 202) {
+      requestForm.hidden = true;
+      const sent = document.getElementById("request-sent");
+      sent.textContent = result.data.message;
+      sent.hidden = false;
+      sent.focus();
+      return;
+    }
+    button.disabled = false;
+    forms.problem(result, "We could not send your request right now. Please try again in a few minutes.");
+  });
+
   sendCode.addEventListener("click", async () => {
     sendCode.disabled = true;
     const result = await forms.post("/portal/api/registration/code", { token });

@@ -2,15 +2,21 @@
 (() => {
   const forms = window.portalForms;
   const form = document.getElementById("sign-in-form");
+  const revoked = document.getElementById("revoked");
+  const ask = document.getElementById("ask-access");
+  const sent = document.getElementById("ask-access-sent");
+  const credentials = () => ({
+    username: document.getElementById("username").value,
+    password: document.getElementById("password").value,
+  });
+
   form.addEventListener("submit", async event => {
     event.preventDefault();
     forms.clear(form);
+    revoked.hidden = true;
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    const result = await forms.post("/portal/api/sign-in", {
-      username: document.getElementById("username").value,
-      password: document.getElementById("password").value,
-    });
+    const result = await forms.post("/portal/api/sign-in", credentials());
     button.disabled = false;
     if (result.ok) {
       sessionStorage.setItem("portal.accessToken", result.data.accessToken);
@@ -19,7 +25,28 @@
       document.getElementById("signed-in-heading").focus();
       return;
     }
-    // 403 for revoked access carries the exact wording the practice expects the patient to see.
+    // 403 for revoked access carries the exact wording the practice expects the patient to see; under it, the way back.
     forms.problem(result, "The username or password is incorrect.");
+    if (result.status === 403) {
+      ask.hidden = false;
+      ask.disabled = false;
+      sent.hidden = true;
+      revoked.hidden = false;
+    }
+  });
+
+  // The same username and password prove who is asking; the answer is the same whatever is true.
+  ask.addEventListener("click", async () => {
+    ask.disabled = true;
+    const result = await forms.post("/portal/api/access-requests", credentials());
+    if (result.status === 202) {
+      ask.hidden = true;
+      sent.textContent = result.data.message;
+      sent.hidden = false;
+      sent.focus();
+      return;
+    }
+    ask.disabled = false;
+    forms.problem(result, "We could not send your request right now. Please try again in a few minutes.");
   });
 })();
