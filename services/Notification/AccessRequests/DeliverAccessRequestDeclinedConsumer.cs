@@ -4,6 +4,7 @@ using MassTransit;
 using PortalPlatform.Contracts;
 using PortalPlatform.Notification.Deliveries;
 using PortalPlatform.Notification.Templates;
+using PortalPlatform.ServiceDefaults.Dispatch;
 using PortalPlatform.ServiceDefaults.EventStore;
 
 namespace PortalPlatform.Notification.AccessRequests;
