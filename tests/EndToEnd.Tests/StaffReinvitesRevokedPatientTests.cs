@@ -84,7 +84,7 @@ public sealed class StaffReinvitesRevokedPatientTests(RunningPlatform platform)
         await using var patientContext = await platform.Browser.NewContextAsync();
         var patient = await patientContext.NewPageAsync();
         await patient.GotoAsync(link);
-        await patient.GetByLabel("Date of birth").FillAsync(DateOfBirth);
+        await patient.GetByLabel("Date of birth", new() { Exact = true }).FillAsync(DateOfBirth);
         await patient.GetByLabel("Code from the text message, or access code from your practice").FillAsync(code);
         await Story.ScreenshotAsync(patient, "reinvite-07-patient-verifies");
         await patient.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
