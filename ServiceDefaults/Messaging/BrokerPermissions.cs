@@ -28,17 +28,18 @@ public static class BrokerPermissions
     private static readonly Dictionary<string, Ownership> Services = new(StringComparer.Ordinal)
     {
         ["enrollment"] = new(
-            Publishes: [typeof(InviteIssued), typeof(InviteCancelled), typeof(InviteExpired), typeof(AccessRevoked), typeof(ProxyAccessGranted), typeof(ProxyAccessRevoked), typeof(PortalStatusChanged)],
-            Sends: [typeof(CreateRegistration)],
-            Consumes: [typeof(InviteDelivered), typeof(InviteDeliveryFailed), typeof(IdentityVerificationLocked), typeof(RegistrationCompleted), typeof(EncounterSigned)]),
+            Publishes: [typeof(InviteIssued), typeof(InviteCancelled), typeof(InviteExpired), typeof(AccessRevoked), typeof(ProxyAccessGranted), typeof(ProxyAccessRevoked), typeof(PortalStatusChanged),
+                typeof(AccessRequested), typeof(ReviewRequested), typeof(AccessRequestDeclined), typeof(AccessRequestApproved)],
+            Sends: [typeof(CreateRegistration), typeof(DeliverAccessRequestDeclined)],
+            Consumes: [typeof(InviteDelivered), typeof(InviteDeliveryFailed), typeof(IdentityVerificationLocked), typeof(RegistrationCompleted), typeof(EncounterSigned), typeof(RequestAccess)]),
         ["identity-verification"] = new(
             Publishes: [typeof(IdentityVerified), typeof(IdentityVerificationLocked), typeof(RegistrationCompleted)],
-            Sends: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode)],
+            Sends: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode), typeof(RequestAccess)],
             Consumes: [typeof(CreateRegistration), typeof(InviteCancelled), typeof(InviteExpired), typeof(AccessRevoked), typeof(ProxyAccessRevoked)]),
         ["notification"] = new(
             Publishes: [typeof(InviteDelivered), typeof(InviteDeliveryFailed)],
             Sends: [],
-            Consumes: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode)]),
+            Consumes: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode), typeof(DeliverAccessRequestDeclined)]),
     };
 
     /// <summary>The services that own a user each, by the service name they pass to <c>AddPortalMessaging</c>.</summary>
