@@ -39,7 +39,9 @@ public sealed class CloudEventMappingTests
         Assert.Equal("application/json", json.GetProperty("datacontenttype").GetString());
         var data = json.GetProperty("data");
         Assert.Equal("Security", data.GetProperty("reason").GetString());
-        Assert.Equal(["reason"], data.EnumerateObject().Select(p => p.Name));
+        // The harm determination (issue 15) is part of a revocation; this one is not harm-based.
+        Assert.Equal(JsonValueKind.Null, data.GetProperty("harm").ValueKind);
+        Assert.Equal(["reason", "harm"], data.EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]

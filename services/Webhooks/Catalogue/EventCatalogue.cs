@@ -22,7 +22,7 @@ public static class EventCatalogue
 {
     /// <summary>Fields a subscriber does not get in <c>data</c>: the envelope already carries them, or (staff user ids) they need not see them.</summary>
     public static readonly IReadOnlySet<string> HiddenFields = new HashSet<string>(
-        ["eventId", "practiceId", "patientId", "occurredAt", "schemaVersion", "issuedBy", "cancelledBy", "revokedBy", "grantedBy", "signedBy"],
+        ["eventId", "practiceId", "patientId", "occurredAt", "schemaVersion", "issuedBy", "cancelledBy", "revokedBy", "grantedBy", "signedBy", "declinedBy", "approvedBy"],
         StringComparer.Ordinal);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -40,6 +40,10 @@ public static class EventCatalogue
         Entry<ProxyAccessGranted>("enrollment"),
         Entry<ProxyAccessRevoked>("enrollment"),
         Entry<PortalStatusChanged>("enrollment"),
+        Entry<AccessRequested>("enrollment"),
+        Entry<ReviewRequested>("enrollment"),
+        Entry<AccessRequestDeclined>("enrollment"),
+        Entry<AccessRequestApproved>("enrollment"),
         Entry<IdentityVerified>("identity-verification"),
         Entry<IdentityVerificationLocked>("identity-verification"),
         Entry<RegistrationCompleted>("identity-verification"),
