@@ -87,6 +87,8 @@ public class AspirePlatform : IAsyncLifetime
 
         await DebianPackages.EnsureAsync(new Dictionary<string, string> { ["chromium"] = "/usr/bin/chromium" });
         Directory.CreateDirectory(ScreenshotDirectory);
+        // Expectations wait for what the page will show; 5 s is too short where the whole platform shares 2 cores.
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
     }
