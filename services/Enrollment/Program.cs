@@ -14,6 +14,7 @@ builder.AddServiceDefaults();
 builder.AddStaffAuthentication();
 builder.AddPortalEventStore(EnrollmentService.Name, EnrollmentStore.Configure).PublishIntegrationEvents<IntegrationEvents>();
 builder.AddPortalMessaging(EnrollmentService.Name, bus => bus.AddConsumers(typeof(EnrollmentService).Assembly));
+builder.AddDevelopmentClock();
 
 builder.Services.AddSingleton<PortalAccessInbox>();
 builder.Services.AddSingleton<DeliveryReceiptRecorder>();
@@ -33,5 +34,6 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapEnrollmentApi();
+app.MapDevelopmentClock();
 
 app.Run();
