@@ -68,6 +68,10 @@ public class AspirePlatform : IAsyncLifetime
                 options.DisableDashboard = false;
                 options.AllowUnsecuredTransport = true;
             });
+        // Enrollment sweeps for expired invitations every 5 s instead of every minute, so a test that moves its
+        // Development clock (POST /dev/clock) past an invitation's lifetime sees the expiry within seconds.
+        builder.Resources.Single(r => r.Name == "enrollment").Annotations
+            .Add(new EnvironmentCallbackAnnotation("InvitationExpiry__SweepInterval", () => "00:00:05"));
         // Resources' console output stays on the dashboard; the test log gets warnings and errors only.
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         App = await builder.BuildAsync();
