@@ -26,7 +26,10 @@
       return;
     }
     // 403 for revoked access carries the exact wording the practice expects the patient to see; under it, the way back.
-    forms.problem(result, "The username or password is incorrect.");
+    // Only a 401 means wrong credentials: a failure without a detail (a 5xx, a proxy error) must not blame the password.
+    forms.problem(result, result.status === 401
+      ? "The username or password is incorrect."
+      : "We could not sign you in right now. Please try again in a few minutes.");
     if (result.status === 403) {
       ask.hidden = false;
       ask.disabled = false;
