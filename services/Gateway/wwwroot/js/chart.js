@@ -9,8 +9,11 @@ const shortTime = value => (value ? new Date(value).toLocaleString('en-GB', { da
 const reasonTexts = {
   PatientRequest: 'Patient request', PreventingHarm: 'Preventing harm', Privacy: 'Privacy',
   Security: 'Security', Deceased: 'Deceased', Other: 'Other',
-  Credentials: 'old password', ExpiredInvitation: 'expired link', UsedInvitation: 'used link',
+  Credentials: 'old username and password', ExpiredInvitation: 'expired link', UsedInvitation: 'used link',
+  Restore: 'access request', Review: 'review request', Renewal: 'new invitation request',
 };
+// Detail keys as staff read them; kindText repeats kind, which reads the same once translated.
+const detailLabels = { kind: 'request', proof: 'proved with' };
 
 function element(tag, text, className) {
   const node = document.createElement(tag);
@@ -26,8 +29,8 @@ const describe = value => {
   if (value === null || value === undefined || value === '') return '';
   if (typeof value !== 'object') return String(value);
   return Object.entries(value)
-    .filter(([k, v]) => v !== null && v !== undefined && v !== '' && !/Id$/.test(k) && k !== 'expiresAt')
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? describe(v) : reasonTexts[v] ?? ({ Sms: 'text message', Email: 'email' }[v] ?? v)}`)
+    .filter(([k, v]) => v !== null && v !== undefined && v !== '' && !/Id$/.test(k) && k !== 'expiresAt' && k !== 'kindText')
+    .map(([k, v]) => `${detailLabels[k] ?? k}: ${typeof v === 'object' ? describe(v) : reasonTexts[v] ?? ({ Sms: 'text message', Email: 'email' }[v] ?? v)}`)
     .join(', ');
 };
 
@@ -162,8 +165,13 @@ function renderAccessRequest(request) {
   $('access-request').hidden = !request;
   if (!request) return;
   $('access-request-heading').textContent = request.kindText ?? 'Access request';
-  const how = { Credentials: 'signed in with their old password', ExpiredInvitation: 'used an expired link', UsedInvitation: 'used a link that was already used' }[request.proof];
-  $('access-request-text').textContent = `The patient asked on ${formatTime(request.requestedAt)}${how ? ` (they ${how} and confirmed who they are)` : ''}.`
+  // How the patient proved who they are: their sign-in was refused, so they did not sign in.
+  const how = {
+    Credentials: 'gave their old username and password',
+    ExpiredInvitation: 'opened an expired invitation link and gave their date of birth',
+    UsedInvitation: 'opened a link that was already used and gave their date of birth',
+  }[request.proof];
+  $('access-request-text').textContent = `The patient asked on ${formatTime(request.requestedAt)}${how ? ` (they ${how})` : ''}.`
     + (request.kind === 'Review' ? ' Access was revoked to prevent harm: a provider other than the one who revoked decides.' : '');
 }
 
