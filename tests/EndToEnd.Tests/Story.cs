@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Aspire.Hosting.Testing;
 using Microsoft.Playwright;
 using PortalPlatform.Testing;
 using PortalPlatform.Testing.Platform;
@@ -11,6 +12,7 @@ namespace PortalPlatform.EndToEnd.Tests;
 public static partial class Story
 {
     public const string Password = "correct horse battery staple";
+    public const string NewPassword = "another horse battery staple";
 
     [GeneratedRegex(@"https?://[^\s""'<>]+/register\?token=([A-Za-z0-9_\-%.~]+)")]
     public static partial Regex RegistrationLink();
@@ -94,4 +96,59 @@ public static partial class Story
             what: "the patient enrolled");
         return (patientId, username);
     }
+
+    /// <summary>An invited patient of a new practice whose invitations last one day (renewing expired ones or not).</summary>
+    public static async Task<InvitedPatient> InvitedPatientAsync(RunningPlatform platform, bool autoRenew, string firstName, string lastName, string dateOfBirth)
+    {
+        var practiceId = Guid.NewGuid();
+        var admin = await platform.StaffClientAsync(practiceId, "admin");
+        await SucceedsAsync(admin.PutAsJsonAsync("/api/practice/portal-settings",
+            new { autoInvite = false, whoCanInvite = "AllUsers", invitationLifetimeDays = 1, autoRenewExpiredInvitations = autoRenew }));
+        var patientId = $"e2e-{Guid.NewGuid():N}"[..20];
+        var email = $"{firstName.ToLowerInvariant()}.{patientId}@example.test";
+        await SucceedsAsync(admin.PutAsJsonAsync($"/api/patients/{patientId}", new { firstName, lastName, dateOfBirth, email, phone = "+15550166" }));
+        await SucceedsAsync(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { }));
+        return new InvitedPatient(practiceId, admin, patientId, email, await RegistrationLinkAsync(platform, email, 1));
+    }
+
+    /// <summary>Moves Enrollment's Development clock forward (POST /dev/clock on the service itself; the gateway does not route it).</summary>
+    public static async Task AdvanceEnrollmentClockAsync(RunningPlatform platform, TimeSpan by)
+    {
+        using var enrollment = new HttpClient { BaseAddress = platform.App.GetEndpoint("enrollment", "http") };
+        await SucceedsAsync(enrollment.PostAsJsonAsync("/dev/clock", new { advanceBy = by }));
+    }
+
+    /// <summary>What Identity-Verification tells the registration page about a link: Usable, Expired or Used.</summary>
+    public static async Task<string?> LinkStateAsync(RunningPlatform platform, string link)
+    {
+        var token = Uri.UnescapeDataString(RegistrationLink().Match(link).Groups[1].Value);
+        using var anonymous = new HttpClient { BaseAddress = platform.GatewayAddress };
+        var state = await ReadAsync<JsonElement>(anonymous.PostAsJsonAsync("/portal/api/registration/status", new { token }));
+        return state.GetProperty("state").GetString();
+    }
+
+    /// <summary>Waits until Identity-Verification has ended the patient's access (sign-in answers 403, not 200).</summary>
+    public static async Task RefusedAtSignInAsync(RunningPlatform platform, string username)
+    {
+        using var anonymous = new HttpClient { BaseAddress = platform.GatewayAddress };
+        await Eventually.TrueAsync(async () =>
+            (await anonymous.PostAsJsonAsync("/portal/api/sign-in", new { username, password = Password })).StatusCode == System.Net.HttpStatusCode.Forbidden,
+            what: "sign-in refused for revoked access");
+    }
+
+    /// <summary>Reloads the dashboard until its one open request is the patient's; returns that row.</summary>
+    public static async Task<ILocator> OpenRequestOnDashboardAsync(IPage staff, string patientName)
+    {
+        var row = staff.Locator("#access-requests tr").Filter(new() { Has = staff.GetByRole(AriaRole.Link, new() { Name = patientName }) });
+        await Eventually.TrueAsync(async () =>
+        {
+            await staff.GotoAsync("/dashboard");
+            await Assertions.Expect(staff.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex(@"^Open access requests \(\d+\)$") })).ToBeVisibleAsync();
+            return await row.CountAsync() == 1;
+        }, TimeSpan.FromSeconds(90), what: $"{patientName}'s request on the dashboard");
+        await Assertions.Expect(staff.GetByRole(AriaRole.Heading, new() { Name = "Open access requests (1)" })).ToBeVisibleAsync();
+        return row;
+    }
 }
+
+public sealed record InvitedPatient(Guid PracticeId, HttpClient Admin, string PatientId, string Email, string Link);
