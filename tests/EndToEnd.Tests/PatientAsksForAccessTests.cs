@@ -114,6 +114,9 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         // each with an invited patient whose link then expires (Enrollment's Development clock moves past the day)
         var manual = await Story.InvitedPatientAsync(platform, autoRenew: false, "Mary", "Shelley", DateOfBirth);
         var renewing = await Story.InvitedPatientAsync(platform, autoRenew: true, "Percy", "Shelley", DateOfBirth);
+        // (only on Enrollment's own address: the platform's front door does not route it)
+        var throughGateway = await platform.AnonymousClient().PostAsJsonAsync("/dev/clock", new { advanceBy = TimeSpan.FromDays(2) });
+        Assert.True(throughGateway.StatusCode == HttpStatusCode.NotFound, $"the gateway answered {(int)throughGateway.StatusCode} to POST /dev/clock");
         await Story.AdvanceEnrollmentClockAsync(platform, TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
         foreach (var invited in new[] { manual, renewing })
         {
