@@ -25,8 +25,10 @@
       document.getElementById("signed-in-heading").focus();
       return;
     }
-    // 403 for revoked access carries the exact wording the practice expects the patient to see; under it, the way back.
-    forms.problem(result, "The username or password is incorrect.");
+    // Every refusal (401 wrong credentials, 403 revoked with the practice's exact wording, 429) carries its own text;
+    // anything without one is the platform's fault and must not blame the patient's password.
+    forms.problem(result, "We could not sign you in right now. Please try again in a few minutes.");
+    // Under the revocation text, the way back.
     if (result.status === 403) {
       ask.hidden = false;
       ask.disabled = false;
