@@ -40,6 +40,11 @@ public static class BrokerPermissions
             Publishes: [typeof(InviteDelivered), typeof(InviteDeliveryFailed)],
             Sends: [],
             Consumes: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode), typeof(DeliverAccessRequestDeclined)]),
+        // Hands practices their events as signed HTTP callbacks: it reads every integration event and announces nothing.
+        ["webhooks"] = new(
+            Publishes: [],
+            Sends: [],
+            Consumes: [.. typeof(IIntegrationEvent).Assembly.GetTypes().Where(type => type is { IsClass: true, IsAbstract: false } && type.IsAssignableTo(typeof(IIntegrationEvent)))]),
     };
 
     /// <summary>The services that own a user each, by the service name they pass to <c>AddPortalMessaging</c>.</summary>
