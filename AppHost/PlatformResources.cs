@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using PortalPlatform.Hosting;
 using PortalPlatform.Hosting.Local;
 using PortalPlatform.Hosting.Sinks;
+using PortalPlatform.ServiceDefaults.Messaging;
 
 namespace PortalPlatform.AppHost;
 
@@ -32,6 +33,17 @@ public static class PlatformResources
     /// With several gateway replicas, one P-256 signing key for all of them (made per run, never stored), so a token
     /// one replica issued validates against the keys any replica publishes. One replica keeps its own in-memory key.
     /// </summary>
+    /// <summary>
+    /// The service connects to the broker as its own user (named after it) with <see cref="BrokerPermissions"/>'s
+    /// permissions: it may publish only the events it owns, send only its commands and read only its own queues.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBrokerUser(this IResourceBuilder<ProjectResource> service, IResourceBuilder<LocalRabbitMqResource> broker)
+    {
+        var permission = BrokerPermissions.ForService(service.Resource.Name);
+        var user = broker.AddUser(permission.User, permission.Configure, permission.Write, permission.Read);
+        return service.WithReference(user, connectionName: "rabbitmq").WaitFor(user);
+    }
+
     public static IResourceBuilder<ProjectResource> WithSharedDevelopmentSigningKey(this IResourceBuilder<ProjectResource> gateway, PlatformOptions platform)
     {
         if (platform.Replicas == 1)

@@ -26,11 +26,11 @@ var sms = builder.AddProject<Projects.PortalPlatform_SmsSink>("sms")
 
 var enrollment = builder.AddService<Projects.PortalPlatform_Enrollment>("enrollment", platform)
     .WithReference(enrollmentDb).WaitFor(enrollmentDb)
-    .WithReference(rabbitmq).WaitFor(rabbitmq);
+    .WithBrokerUser(rabbitmq);
 
 var notification = builder.AddService<Projects.PortalPlatform_Notification>("notification", platform)
     .WithReference(notificationDb).WaitFor(notificationDb)
-    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithBrokerUser(rabbitmq)
     .WithReference(mail, connectionName: "smtp").WaitFor(mail)
     .WithEnvironment("Sms__BaseUrl", sms.GetEndpoint("http"))
     .WithEnvironment("Sms__ApiKey", smsKey)
@@ -39,11 +39,11 @@ var notification = builder.AddService<Projects.PortalPlatform_Notification>("not
 
 var identity = builder.AddService<Projects.PortalPlatform_IdentityVerification>("identity-verification", platform)
     .WithReference(identityDb).WaitFor(identityDb)
-    .WithReference(rabbitmq).WaitFor(rabbitmq);
+    .WithBrokerUser(rabbitmq);
 
 var webhooks = builder.AddService<Projects.PortalPlatform_Webhooks>("webhooks", platform)
     .WithReference(webhooksDb).WaitFor(webhooksDb)
-    .WithReference(rabbitmq).WaitFor(rabbitmq);
+    .WithBrokerUser(rabbitmq);
 
 var gateway = builder.AddService<Projects.PortalPlatform_Gateway>("gateway", platform, port: ports.Gateway)
     .WithExternalHttpEndpoints()

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -26,6 +27,18 @@ namespace PortalPlatform.Hosting
 
         public ReferenceExpression ConnectionStringExpression =>
             ReferenceExpression.Create($"amqp://{User}:{Password}@127.0.0.1:{PrimaryEndpoint.Property(EndpointProperty.Port)}/");
+    }
+
+    /// <summary>A user of the node with its own permissions (regexes over exchange and queue names) and a password made per run.</summary>
+    public sealed class LocalRabbitMqUserResource(string name, string userName, LocalRabbitMqResource broker)
+        : Resource(name), IResourceWithConnectionString, IResourceWithParent<LocalRabbitMqResource>
+    {
+        public LocalRabbitMqResource Parent => broker;
+        public string UserName => userName;
+        internal string Password { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+        public ReferenceExpression ConnectionStringExpression =>
+            ReferenceExpression.Create($"amqp://{UserName}:{Password}@127.0.0.1:{broker.PrimaryEndpoint.Property(EndpointProperty.Port)}/");
     }
 }
 
@@ -76,6 +89,72 @@ namespace Aspire.Hosting
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheck,
                 _ => new BrokerAnswers(() => connectionString), failureStatus: null, tags: null));
             return rabbit.WithHealthCheck(healthCheck);
+        }
+
+        /// <summary>
+        /// A user of the node (<c>{node}-{user}</c> in the dashboard) with only the given permissions in the default
+        /// virtual host, created or updated through the management API once the node answers; its password is new on
+        /// every run. A service referencing it connects as that user, so the broker enforces what the service may do.
+        /// </summary>
+        public static IResourceBuilder<LocalRabbitMqUserResource> AddUser(
+            this IResourceBuilder<LocalRabbitMqResource> broker, string userName, string configure, string write, string read)
+        {
+            var builder = broker.ApplicationBuilder;
+            var user = new LocalRabbitMqUserResource($"{broker.Resource.Name}-{userName}", userName, broker.Resource);
+            string? connectionString = null;
+
+            // DCP runs the node, not its users: this resource's state is ours to publish.
+            broker.OnResourceReady(async (_, ready, ct) =>
+            {
+                await PutUserAsync(broker.Resource, user, new { configure, write, read }, ct);
+                connectionString = await user.ConnectionStringExpression.GetValueAsync(ct);
+                await ready.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(user, state => state with
+                {
+                    State = KnownResourceStates.Running,
+                    StartTimeStamp = DateTime.UtcNow,
+                });
+            });
+
+            var healthCheck = $"{user.Name}-health";
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheck,
+                _ => new BrokerAnswers(() => connectionString), failureStatus: null, tags: null));
+
+            return builder.AddResource(user)
+                .WithInitialState(new CustomResourceSnapshot
+                {
+                    ResourceType = "RabbitMQUser",
+                    State = KnownResourceStates.Waiting,
+                    Properties = [new("user", userName), new("configure", configure), new("write", write), new("read", read)],
+                })
+                .WithParentRelationship(broker)
+                .WithIconName("Person")
+                .WithHealthCheck(healthCheck)
+                .ExcludeFromManifest();
+        }
+
+        private static async Task PutUserAsync(LocalRabbitMqResource node, LocalRabbitMqUserResource user, object permissions, CancellationToken ct)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(node.ManagementEndpoint.Url + "/api/") };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+                "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{LocalRabbitMqResource.User}:{LocalRabbitMqResource.Password}")));
+            var name = Uri.EscapeDataString(user.UserName);
+
+            // The AMQP port answers a moment before the management listener does.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    using var created = await http.PutAsJsonAsync($"users/{name}", new { password = user.Password, tags = "" }, ct);
+                    created.EnsureSuccessStatusCode();
+                    using var granted = await http.PutAsJsonAsync($"permissions/%2F/{name}", permissions, ct);
+                    granted.EnsureSuccessStatusCode();
+                    return;
+                }
+                catch (HttpRequestException) when (attempt < 30)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                }
+            }
         }
 
         private static void WriteConfiguration(string dir, int amqpPort, int managementPort)

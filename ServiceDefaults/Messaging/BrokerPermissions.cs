@@ -11,7 +11,7 @@ public sealed record BrokerPermission(string User, string Configure, string Writ
 /// service writes only the events it owns and the commands it sends, reads only its own queues and the exchanges
 /// it binds them to; an integrator reads events into its own queues and writes nowhere another party reads.
 /// MassTransit's names: an exchange per message type (<c>Namespace:Type</c>), a queue and exchange per receive
-/// endpoint (<c>{service}-{consumer}</c>, plus <c>_error</c>/<c>_skipped</c>), command queues from
+/// endpoint (<c>{service}-{consumer}</c> or <c>{service}.{name}</c>, plus <c>_error</c>/<c>_skipped</c>), command queues from
 /// <see cref="CommandQueues"/>, <c>MassTransit:Fault--...</c> exchanges for faults, and one temporary
 /// <c>..._bus_...</c> endpoint per process. RabbitMQ cannot tell an exchange from a queue of the same name, and
 /// declaring an existing exchange needs configure on it (MassTransit declares what it binds to).
@@ -40,6 +40,11 @@ public static class BrokerPermissions
             Publishes: [typeof(InviteDelivered), typeof(InviteDeliveryFailed)],
             Sends: [],
             Consumes: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode), typeof(DeliverAccessRequestDeclined)]),
+        // Hands practices their events as signed HTTP callbacks: it reads every integration event and announces nothing.
+        ["webhooks"] = new(
+            Publishes: [],
+            Sends: [],
+            Consumes: [.. typeof(IIntegrationEvent).Assembly.GetTypes().Where(type => type is { IsClass: true, IsAbstract: false } && type.IsAssignableTo(typeof(IIntegrationEvent)))]),
     };
 
     /// <summary>The services that own a user each, by the service name they pass to <c>AddPortalMessaging</c>.</summary>
@@ -51,7 +56,8 @@ public static class BrokerPermissions
         var owns = Services.TryGetValue(service, out var found)
             ? found
             : throw new ArgumentOutOfRangeException(nameof(service), service, "Not a service of the platform; add it to BrokerPermissions.");
-        var ownEndpoints = Regex.Escape(service) + "-.*";
+        // Endpoints named after the service: MassTransit's "{service}-{consumer}" or a queue of its own ("webhooks.integration-events").
+        var ownEndpoints = Regex.Escape(service) + "[-.].*";
         var published = owns.Publishes.Select(ExchangeOf).ToList();
         var sentTo = owns.Sends.Select(type => Regex.Escape(CommandRouting.AddressOf(type).AbsolutePath)).ToList();
         // A consumed command arrives on its queue, which this service declares and reads.

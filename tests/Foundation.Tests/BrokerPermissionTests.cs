@@ -10,6 +10,7 @@ using PortalPlatform.Enrollment;
 using PortalPlatform.IdentityVerification;
 using PortalPlatform.Notification;
 using PortalPlatform.ServiceDefaults.Messaging;
+using PortalPlatform.Webhooks;
 using PortalPlatform.Testing;
 using RabbitMQ.Client;
 
@@ -21,7 +22,7 @@ namespace PortalPlatform.Foundation.Tests;
 /// </summary>
 public sealed class BrokerPermissionTests(IsolatedServers servers) : IClassFixture<IsolatedServers>
 {
-    public static TheoryData<string> Services => [EnrollmentService.Name, IdentityVerificationService.Name, NotificationService.Name];
+    public static TheoryData<string> Services => [EnrollmentService.Name, IdentityVerificationService.Name, NotificationService.Name, WebhooksService.Name];
 
     [Theory]
     [MemberData(nameof(Services))]
@@ -40,6 +41,7 @@ public sealed class BrokerPermissionTests(IsolatedServers servers) : IClassFixtu
         {
             EnrollmentService.Name => new ServiceFactory<EnrollmentService>(servers, service, overrides),
             IdentityVerificationService.Name => new ServiceFactory<IdentityVerificationService>(servers, service, overrides),
+            WebhooksService.Name => new ServiceFactory<WebhooksService>(servers, service, overrides),
             _ => new ServiceFactory<NotificationService>(servers, service, overrides),
         };
         using var client = running switch
@@ -47,6 +49,7 @@ public sealed class BrokerPermissionTests(IsolatedServers servers) : IClassFixtu
             ServiceFactory<EnrollmentService> f => f.CreateClient(),
             ServiceFactory<IdentityVerificationService> f => f.CreateClient(),
             ServiceFactory<NotificationService> f => f.CreateClient(),
+            ServiceFactory<WebhooksService> f => f.CreateClient(),
             _ => throw new InvalidOperationException(),
         };
 

@@ -124,6 +124,28 @@ public sealed class PatientPagesBrowserTests(KestrelIdentityHost host) : IClassF
     }
 
     [Fact]
+    public async Task A_failing_service_is_not_shown_to_the_patient_as_a_wrong_password()
+    {
+        await host.RegisteredAsync("casey.outage", "casey's long password");
+
+        // A wrong password is named as such: the wording comes from the service ...
+        await SignInOnPageAsync("casey.outage", "not casey's password");
+        var alert = _page.GetByRole(AriaRole.Alert);
+        await Assertions.Expect(alert).ToHaveTextAsync(PatientProblems.WrongCredentials);
+
+        // ... and an answer without one (an unhandled error, as UseExceptionHandler writes it) blames nobody's password.
+        await _page.RouteAsync("**/portal/api/sign-in", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 500,
+            ContentType = "application/problem+json",
+            Body = """{"title":"An error occurred while processing your request.","status":500}""",
+        }));
+        await _page.GetByLabel("Password").FillAsync("casey's long password");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(alert).ToHaveTextAsync("We could not sign you in right now. Please try again in a few minutes.");
+    }
+
+    [Fact]
     public async Task An_expired_link_lands_on_a_page_that_explains_it_and_offers_to_ask_for_a_new_one()
     {
         var patient = await host.InviteAsync(lifetime: TimeSpan.FromMinutes(30));

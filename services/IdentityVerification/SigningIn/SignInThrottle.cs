@@ -87,9 +87,30 @@ public sealed class SignInThrottle(
 
     private Task EnsureAttemptsTableAsync()
     {
-        var created = _tableCreated ??= store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        return created.IsFaulted ? _tableCreated = store.Storage.ApplyAllConfiguredChangesToDatabaseAsync() : created;
+        var created = _tableCreated ??= CreateSchemaAsync();
+        return created.IsFaulted ? _tableCreated = CreateSchemaAsync() : created;
     }
+
+    // Marten creates a document's table on its first use in any session of this service (the revocation consumer's,
+    // for one): when that races this, one CREATE loses with "already exists". The other one made it, so try again.
+    private async Task CreateSchemaAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+                return;
+            }
+            catch (Exception e) when (attempt < 5 && IsConcurrentSchemaChange(e))
+            {
+            }
+        }
+    }
+
+    private static bool IsConcurrentSchemaChange(Exception? e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected }
+        || e?.InnerException is { } inner && IsConcurrentSchemaChange(inner);
 
     /// <summary>Counts this attempt (a new window once the old one has passed) and returns the count so far.</summary>
     private async Task<(int Attempts, DateTimeOffset WindowStartedAt)> CountAttemptAsync(

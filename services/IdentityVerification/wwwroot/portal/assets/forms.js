@@ -1,12 +1,18 @@
 // Shared by the patient pages: post JSON, show problem details next to their fields or at the top.
 "use strict";
 window.portalForms = {
+  // A network failure answers status 0 with no problem detail, so the page shows its own fallback.
   async post(path, body) {
-    const response = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json, application/problem+json" },
-      body: JSON.stringify(body),
-    });
+    let response;
+    try {
+      response = await fetch(path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept": "application/json, application/problem+json" },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      return { status: 0, ok: false, data: null };
+    }
     let data = null;
     try { data = await response.json(); } catch { data = null; }
     return { status: response.status, ok: response.ok, data };

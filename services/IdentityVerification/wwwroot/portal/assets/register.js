@@ -96,7 +96,7 @@
       document.getElementById("account-heading").focus();
       return;
     }
-    forms.problem(result, "The details do not match our records.");
+    forms.problem(result, "Something went wrong. Please try again in a few minutes.");
   });
 
   const passwordInput = document.getElementById("password");
