@@ -61,7 +61,9 @@ public sealed class StaffRevokeAccessTests(RunningPlatform platform)
         await Expect(staff.GetByRole(AriaRole.Link, new() { NameRegex = new Regex(@"^Access revoked \(\d+\)$") })).ToHaveAttributeAsync("aria-current", "page");
         await Story.ScreenshotAsync(staff, "revoke-03-dashboard");
 
-        // ... and the patient, signing in, is refused with exactly the practice's words
+        // ... and the patient, signing in once Identity-Verification has heard of the revocation (it hears it through
+        // the broker, a moment after the chart shows it), is refused with exactly the practice's words
+        await Story.RefusedAtSignInAsync(platform, username);
         await using var patientContext = await platform.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = platform.GatewayAddress.ToString() });
         var patient = await patientContext.NewPageAsync();
         await patient.GotoAsync("/sign-in");
