@@ -17,9 +17,12 @@ var rabbitmq = builder.AddLocalRabbitMQ("rabbitmq", ports.RabbitMq.OrFree(), por
 
 var mail = builder.AddSmtp4dev("mail", ports.Mail.OrFree(), ports.Smtp.OrFree(), platform.RepositoryRoot);
 var smsKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+// The provider signs its delivery-status callbacks with this (Standard Webhooks), Notification checks it; made per run.
+var smsCallbackSecret = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 var sms = builder.AddProject<Projects.PortalPlatform_SmsSink>("sms")
     .WithHttpEndpoint(port: ports.Sms.OrNull(), name: "http")
     .WithEnvironment("Sms__ApiKey", smsKey)
+    .WithEnvironment("Sms__StatusCallbackSecret", smsCallbackSecret)
     .WithEnvironment("Sms__DataDirectory", platform.DataPath("sms"))
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.Url += "/v1/messages");
@@ -35,6 +38,7 @@ var notification = builder.AddService<Projects.PortalPlatform_Notification>("not
     .WithEnvironment("Sms__BaseUrl", sms.GetEndpoint("http"))
     .WithEnvironment("Sms__ApiKey", smsKey)
     .WithEnvironment("Sms__From", "PortalPlatform")
+    .WithEnvironment("Sms__StatusCallbackSecret", smsCallbackSecret)
     .WaitFor(sms);
 
 var identity = builder.AddService<Projects.PortalPlatform_IdentityVerification>("identity-verification", platform)
@@ -53,8 +57,9 @@ var gateway = builder.AddService<Projects.PortalPlatform_Gateway>("gateway", pla
     .WithReference(webhooks).WaitFor(webhooks)
     .WithDemoSeedCommand(mail, sms);
 
-// Registration links in invitations point at the gateway's patient pages.
+// Registration links in invitations point at the gateway's patient pages; the SMS provider calls back through it.
 identity.WithEnvironment("Portal__PublicBaseUrl", gateway.GetEndpoint("http"));
+sms.WithEnvironment("Sms__StatusCallbackUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/callbacks/sms/status"));
 
 // Services validate staff tokens against the keys the gateway's Development issuer publishes (no WaitFor: the keys are
 // fetched at the first staff request); with replicas, every gateway replica signs with the same key.

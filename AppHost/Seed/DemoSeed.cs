@@ -27,11 +27,11 @@ public static partial class DemoSeed
     // Each patient ends in the status named by Becomes (DESIGN.md's table); Rita is the story's revoked patient.
     private static readonly DemoPatient[] Patients =
     [
-        new("demo-nora", "Nora", "Newcomer", "1990-03-14", "nora.newcomer@example.test", "+15550100001", "NotInvited"),
-        new("demo-ivan", "Ivan", "Invited", "1978-11-02", "ivan.invited@example.test", "+15550100002", "Invited"),
-        new("demo-lena", "Lena", "Locked", "1985-06-21", "lena.locked@example.test", "+15550100003", "VerificationLocked"),
-        new("demo-emma", "Emma", "Enrolled", "1969-09-30", "emma.enrolled@example.test", "+15550100004", "Enrolled"),
-        new("demo-rita", "Rita", "Revoked", "1982-01-17", "rita.revoked@example.test", "+15550100005", "AccessRevoked"),
+        new("demo-nora", "Nora", "Newcomer", "1990-03-14", "nora.newcomer@example.test", "+12025550101", "NotInvited"),
+        new("demo-ivan", "Ivan", "Invited", "1978-11-02", "ivan.invited@example.test", "+12025550102", "Invited"),
+        new("demo-lena", "Lena", "Locked", "1985-06-21", "lena.locked@example.test", "+12025550103", "VerificationLocked"),
+        new("demo-emma", "Emma", "Enrolled", "1969-09-30", "emma.enrolled@example.test", "+12025550104", "Enrolled"),
+        new("demo-rita", "Rita", "Revoked", "1982-01-17", "rita.revoked@example.test", "+12025550105", "AccessRevoked"),
     ];
 
     public static async Task RunAsync(Uri gateway, MailSinkClient mail, SmsSinkClient sms, Action<string> log, CancellationToken cancellationToken)

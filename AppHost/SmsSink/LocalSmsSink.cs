@@ -7,11 +7,18 @@ public sealed class LocalSmsSink(string directory, int port) : IAsyncDisposable
 {
     private WebApplication? _app;
     private SmsSinkStore? _store;
+    private SmsStatusReporter? _reporter;
 
     public int Port { get; } = port;
 
     /// <summary>The bearer key the sink accepts (random unless set).</summary>
     public string ApiKey { get; init; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>Where the sink posts delivery-status callbacks (none unless set).</summary>
+    public Uri? StatusCallbackUrl { get; init; }
+
+    /// <summary>The per-deployment secret its callbacks are signed with (<c>whsec_</c> + base64 of 32 random bytes unless set).</summary>
+    public string StatusCallbackSecret { get; init; } = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>Base address of the provider API, as the Notification service reads <c>Sms:BaseUrl</c>.</summary>
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
@@ -24,6 +31,12 @@ public sealed class LocalSmsSink(string directory, int port) : IAsyncDisposable
     /// <inheritdoc cref="SmsSinkStore.ReadAll"/>
     public IReadOnlyList<CapturedSms> ReadAll() => Store.ReadAll();
 
+    /// <inheritdoc cref="SmsStatusReporter.ReportAsync"/>
+    public Task<System.Net.HttpStatusCode> ReportStatusAsync(CapturedSms message, string status, string? error = null, CancellationToken ct = default) =>
+        (Reporter ?? throw new InvalidOperationException("set StatusCallbackUrl to report statuses")).ReportAsync(message, status, error, ct);
+
+    private SmsStatusReporter? Reporter => StatusCallbackUrl is null ? null : _reporter ??= new SmsStatusReporter(StatusCallbackUrl, StatusCallbackSecret);
+
     public async Task StartAsync(Action<string>? log = null, CancellationToken ct = default)
     {
         if (_app is not null)
@@ -35,7 +48,7 @@ public sealed class LocalSmsSink(string directory, int port) : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, Port));
         var app = builder.Build();
-        app.MapSmsProvider(Store);
+        app.MapSmsProvider(Store, Reporter);
         await app.StartAsync(ct);
         _app = app;
         log?.Invoke($"SMS sink (HTTP) listening on {BaseUrl}");
@@ -49,6 +62,9 @@ public sealed class LocalSmsSink(string directory, int port) : IAsyncDisposable
             await app.StopAsync();
             await app.DisposeAsync();
         }
+
+        _reporter?.Dispose();
+        _reporter = null;
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

@@ -15,7 +15,7 @@ public sealed class DashboardBrowserTests(AspirePlatform platform)
         // Given an invitation, so there is a trace to look at
         using var portal = new PortalClient(platform);
         var admin = await portal.StaffTokenAsync("admin");
-        var patientId = await portal.AddPatientAsync(admin, "dana.dashboard@patients.test", "+15550100456");
+        var patientId = await portal.AddPatientAsync(admin, "dana.dashboard@patients.test", "+12025550156");
         await portal.SendOkAsync(HttpMethod.Post, $"/api/patients/{patientId}/portal/invitations", admin, new { });
         await portal.InvitationTokenAsync("dana.dashboard@patients.test");
 

@@ -22,7 +22,7 @@ public sealed class PlatformStoryTests(AspirePlatform platform, ITestOutputHelpe
         // Given an enrolled patient
         var admin = await portal.StaffTokenAsync("admin");
         const string email = "robin.example@patients.test";
-        const string phone = "+15550100123";
+        const string phone = "+12025550123";
         const string dateOfBirth = "1980-04-12";
         var patientId = await portal.AddPatientAsync(admin, email, phone, dateOfBirth);
         await portal.SendOkAsync(HttpMethod.Post, $"/api/patients/{patientId}/portal/invitations", admin, new { });

@@ -12,8 +12,8 @@ namespace PortalPlatform.EndToEnd.Tests;
 public sealed class StaffReinvitesRevokedPatientTests(RunningPlatform platform)
 {
     private const string DateOfBirth = "1985-12-09";
-    private const string DemographicsPhone = "+15550123";
-    private const string EditedPhone = "+15550199";
+    private const string DemographicsPhone = "+12015550123";
+    private const string EditedPhone = "+12015550199";
 
     static StaffReinvitesRevokedPatientTests() => SetDefaultExpectTimeout(30_000);
 

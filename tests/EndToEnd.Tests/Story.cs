@@ -74,7 +74,7 @@ public static partial class Story
         var email = $"patient.{patientId}@example.test";
         await SucceedsAsync(admin.PutAsJsonAsync($"/api/patients/{patientId}", new
         {
-            firstName = "Alan", lastName = "Turing", dateOfBirth, email, phone = "+15550177",
+            firstName = "Alan", lastName = "Turing", dateOfBirth, email, phone = "+12015550177",
         }));
         var invitation = await ReadAsync<JsonElement>(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { }));
         var link = await RegistrationLinkAsync(platform, email, 1);

@@ -18,7 +18,7 @@ public sealed class TenantIsolationTests(RunningPlatform platform)
         var patientId = $"e2e-{Guid.NewGuid():N}"[..20];
         await Story.SucceedsAsync(admin.PutAsJsonAsync($"/api/patients/{patientId}", new
         {
-            firstName = "Ada", lastName = "Byron", dateOfBirth = "1990-03-01", email = $"ada.{patientId}@example.test", phone = "+15550142",
+            firstName = "Ada", lastName = "Byron", dateOfBirth = "1990-03-01", email = $"ada.{patientId}@example.test", phone = "+12015550142",
         }));
         var invitation = await Story.ReadAsync<JsonElement>(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { }));
         var invitationId = invitation.GetProperty("invitationId").GetString();

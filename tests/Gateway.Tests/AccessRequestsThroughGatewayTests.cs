@@ -19,7 +19,7 @@ public sealed class AccessRequestsThroughGatewayTests(GatewayInFrontOfEnrollment
         var provider = platform.Client(practice, StaffRoles.Provider);
         var patientId = $"P-{Guid.NewGuid():N}"[..12];
         await Expect(provider.PutAsJsonAsync($"/api/patients/{patientId}",
-            new { firstName = "Ada", lastName = "Lovelace", dateOfBirth = "1980-04-02", email = "ada@example.test", phone = "+15550100" }), HttpStatusCode.OK);
+            new { firstName = "Ada", lastName = "Lovelace", dateOfBirth = "1980-04-02", email = "ada@example.test", phone = "+12015550100" }), HttpStatusCode.OK);
         await Expect(provider.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { }), HttpStatusCode.Created);
         await Expect(provider.PostAsJsonAsync($"/api/patients/{patientId}/portal/revocation", new { reason = "Privacy" }), HttpStatusCode.OK);
         await SendAsync(new RequestAccess(Guid.NewGuid(), practice, patientId, AccessRequestProof.ExpiredInvitation, null, DateTimeOffset.UtcNow));

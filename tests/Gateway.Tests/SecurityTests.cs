@@ -10,7 +10,7 @@ namespace PortalPlatform.Gateway.Tests;
 /// <summary>Who may reach what, over HTTP through the real gateway in front of the real Enrollment service.</summary>
 public sealed class SecurityTests(GatewayInFrontOfEnrollment platform) : IClassFixture<GatewayInFrontOfEnrollment>
 {
-    private static async Task<string> RecordPatientAsync(HttpClient staff, string phone = "+15550100")
+    private static async Task<string> RecordPatientAsync(HttpClient staff, string phone = "+12015550100")
     {
         var patientId = Guid.NewGuid().ToString();
         var response = await staff.PutAsJsonAsync($"/api/patients/{patientId}", new

@@ -59,7 +59,7 @@ public sealed class StaffCommandsWithBackgroundEventsTests(GatewayInFrontOfEnrol
         var practice = Guid.NewGuid();
         var chart = new Chart(platform.Client(practice), practice, $"G-{Guid.NewGuid():N}"[..14]);
         var recorded = await chart.Http.PutAsJsonAsync($"/api/patients/{chart.PatientId}",
-            new { firstName = "Ada", lastName = "Lovelace", dateOfBirth = "1980-12-10", email = "ada@example.org", phone = "+15550100" });
+            new { firstName = "Ada", lastName = "Lovelace", dateOfBirth = "1980-12-10", email = "ada@example.org", phone = "+12015550100" });
         Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
         var invited = await chart.InviteAsync();
         Assert.Equal(HttpStatusCode.Created, invited.StatusCode);

@@ -109,7 +109,7 @@ public class IdentityHost : IsolatedServers
         var invitationId = Guid.NewGuid();
         var command = new CreateRegistration(
             Guid.NewGuid(), patient.PracticeId, patient.PatientId, invitationId, Clock.GetUtcNow() + (lifetime ?? TimeSpan.FromDays(14)),
-            "Riverside Family Practice", "Avery", patient.DateOfBirth, "avery@example.test", "+15555550123", template, proxyId);
+            "Riverside Family Practice", "Avery", patient.DateOfBirth, "avery@example.test", "+12015550123", template, proxyId);
         await SendAsync(command);
         var delivered = await Eventually.GetAsync(
             () => Task.FromResult(Invitations.FirstOrDefault(i => i.InvitationId == invitationId)), what: "the DeliverInvitation command");

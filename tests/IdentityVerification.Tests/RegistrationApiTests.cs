@@ -344,7 +344,7 @@ public sealed class RegistrationApiTests(IdentityHost host) : IClassFixture<Iden
     {
         var patient = Invitee.New();
         var command = new CreateRegistration(Guid.NewGuid(), patient.PracticeId, patient.PatientId, Guid.NewGuid(), host.Clock.GetUtcNow().AddDays(14),
-            "Riverside Family Practice", "Avery", patient.DateOfBirth, null, "+15555550123", InvitationTemplate.Invitation, null);
+            "Riverside Family Practice", "Avery", patient.DateOfBirth, null, "+12015550123", InvitationTemplate.Invitation, null);
 
         await host.SendAsync(command);
         await host.SendAsync(command);

@@ -7,7 +7,7 @@ public sealed class MessageTemplatesTests
 {
     private static DeliverInvitation Command(InvitationTemplate template) => new(
         Guid.NewGuid(), Guid.NewGuid(), "P-100", Guid.NewGuid(), "Riverside Family Practice", "Ana", "ana@example.com",
-        "(555) 123-4567", "https://portal.example/register?token=abc123", new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero), template);
+        "(201) 555-0123", "https://portal.example/register?token=abc123", new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero), template);
 
     [Theory]
     [InlineData(InvitationTemplate.Invitation)]
@@ -73,7 +73,7 @@ public sealed class MessageTemplatesTests
     public void The_one_time_code_text_has_the_code_and_its_minutes_left()
     {
         var now = new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
-        var command = new DeliverOneTimeCode(Guid.NewGuid(), Guid.NewGuid(), "P-100", Guid.NewGuid(), "Riverside Family Practice", "+15551234567", "482913", now.AddMinutes(10));
+        var command = new DeliverOneTimeCode(Guid.NewGuid(), Guid.NewGuid(), "P-100", Guid.NewGuid(), "Riverside Family Practice", "+12015550123", "482913", now.AddMinutes(10));
 
         var text = MessageTemplates.OneTimeCodeText(command, now);
 

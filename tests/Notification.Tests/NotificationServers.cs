@@ -19,7 +19,8 @@ namespace PortalPlatform.Notification.Tests;
 /// </summary>
 public sealed class NotificationServers : IsolatedServers
 {
-    public const string WebhookKey = "test-webhook-key";
+    /// <summary>The deployment's SMS status-callback secret (Standard Webhooks form).</summary>
+    public static readonly string CallbackSecret = "whsec_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public ConcurrentQueue<InviteDelivered> Delivered { get; } = new();
     public ConcurrentQueue<InviteDeliveryFailed> Failed { get; } = new();
@@ -68,8 +69,8 @@ public sealed class NotificationServers : IsolatedServers
         ["Smtp:Timeout"] = "00:00:20",
         ["Sms:BaseUrl"] = sms.BaseUrl.ToString(),
         ["Sms:ApiKey"] = sms.ApiKey,
-        ["Sms:From"] = "+15550001111",
-        ["Sms:WebhookKey"] = WebhookKey,
+        ["Sms:From"] = "+12025550100",
+        ["Sms:StatusCallbackSecret"] = CallbackSecret,
         ["Delivery:FirstRetryDelay"] = "00:00:00.200",
         ["Delivery:MaxRetryDelay"] = "00:00:01",
         ["Delivery:MaxAttempts"] = "50",
@@ -83,7 +84,7 @@ public sealed class NotificationServers : IsolatedServers
 
     public static string UniqueEmail(string domain = "example.com") => $"ana.{Guid.NewGuid():N}"[..16] + "@" + domain;
 
-    public static string UniquePhone() => "+1555" + Random.Shared.Next(2000000, 9999999);
+    public static string UniquePhone() => FictionalPhones.Next();
 }
 
 /// <summary>Reads the staff deliveries API of a running service.</summary>

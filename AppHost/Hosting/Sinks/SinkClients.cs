@@ -38,9 +38,20 @@ public sealed class MailSinkClient(HttpClient http)
     private sealed record MessageSummary(string Id, DateTimeOffset ReceivedDate, string? From, IReadOnlyList<string>? To, string? Subject);
 }
 
-/// <summary>Reads what the SMS sink captured (<c>GET /v1/messages</c>, oldest first).</summary>
+/// <summary>Reads what the SMS sink captured (<c>GET /v1/messages</c>, oldest first) and makes it report statuses.</summary>
 public sealed class SmsSinkClient(HttpClient http)
 {
     public async Task<IReadOnlyList<SinkSms>> ReadAsync(CancellationToken ct = default) =>
         await http.GetFromJsonAsync<List<SinkSms>>("/v1/messages", new JsonSerializerOptions(JsonSerializerDefaults.Web), ct) ?? [];
+
+    /// <summary>
+    /// Has the sink report <paramref name="status"/> for a text through its signed status callback
+    /// (<c>POST /v1/messages/{id}/status</c>); returns the HTTP status the callback got.
+    /// </summary>
+    public async Task<int> ReportStatusAsync(string messageId, string status, string? error = null, CancellationToken ct = default)
+    {
+        using var response = await http.PostAsJsonAsync($"/v1/messages/{Uri.EscapeDataString(messageId)}/status", new { status, error }, ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("callbackStatus").GetInt32();
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
+using PortalPlatform.ServiceDefaults.Contact;
 
 namespace PortalPlatform.Enrollment.Api;
 
@@ -12,16 +13,14 @@ public static partial class PatientIds
     private static partial Regex Pattern();
 }
 
-internal static partial class ContactRules
+internal static class ContactRules
 {
     public const int MaxNameLength = 100;
 
     public static IRuleBuilderOptions<T, string?> ValidEmail<T>(this IRuleBuilder<T, string?> rule) =>
         rule.MaximumLength(254).EmailAddress().WithMessage("'{PropertyName}' is not a valid email address.");
 
+    /// <summary>The platform's one phone rule (<see cref="PhoneRule"/>); endpoints store <see cref="StaffRequests.Phone"/>.</summary>
     public static IRuleBuilderOptions<T, string?> ValidPhone<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Matches(Phone()).WithMessage("'{PropertyName}' must be a phone number: 7 to 15 digits, optionally starting with +.");
-
-    [GeneratedRegex(@"^\+?[0-9][0-9 ()\-]{5,20}[0-9]$")]
-    private static partial Regex Phone();
+        rule.Must(PhoneRule.IsValid).WithMessage("'{PropertyName}' " + PhoneRule.Requirement + ".");
 }

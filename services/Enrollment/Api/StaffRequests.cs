@@ -1,4 +1,5 @@
 using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.ServiceDefaults.Contact;
 using PortalPlatform.ServiceDefaults.Security;
 
 namespace PortalPlatform.Enrollment.Api;
@@ -13,4 +14,9 @@ internal static class StaffRequests
 
     /// <summary>Trimmed, or null when empty.</summary>
     public static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>A phone number the validator passed, in E.164; null when empty.</summary>
+    public static string? Phone(string? value) => Blank(value) is { } number
+        ? PhoneRule.ToE164(number) ?? throw new InvalidOperationException("phone numbers are validated before they are read")
+        : null;
 }

@@ -32,7 +32,7 @@ internal static class InviteEndpoint
         var user = http.Staff();
         var invitationId = Guid.CreateVersion7();
         return await StaffCommands.RunAsync(http, store, patientId,
-            settings => new InvitePatient(invitationId, StaffRequests.Blank(request.Email), StaffRequests.Blank(request.Phone), settings, user.Actor(), clock.GetUtcNow()),
+            settings => new InvitePatient(invitationId, StaffRequests.Blank(request.Email), StaffRequests.Phone(request.Phone), settings, user.Actor(), clock.GetUtcNow()),
             outcome => TypedResults.Created($"/api/patients/{patientId}/portal",
                 new InvitationCreatedResponse(invitationId, outcome.After.Invitation!.ExpiresAt, outcome.After.Status)), ct);
     }

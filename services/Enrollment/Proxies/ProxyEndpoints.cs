@@ -50,7 +50,7 @@ internal static class ProxyEndpoints
         var (proxyId, invitationId) = (Guid.CreateVersion7(), Guid.CreateVersion7());
         return await StaffCommands.RunAsync(http, store, patientId,
             settings => new InviteProxy(proxyId, invitationId, request.FirstName!.Trim(), request.LastName!.Trim(), request.DateOfBirth!.Value,
-                request.Relationship!.Trim(), StaffRequests.Blank(request.Email), StaffRequests.Blank(request.Phone), settings, user.Actor(), clock.GetUtcNow()),
+                request.Relationship!.Trim(), StaffRequests.Blank(request.Email), StaffRequests.Phone(request.Phone), settings, user.Actor(), clock.GetUtcNow()),
             outcome => TypedResults.Created($"/api/patients/{patientId}/portal/proxies",
                 new ProxyCreatedResponse(proxyId, invitationId, ((ProxyInvited)outcome.Decision.Events[0]).ExpiresAt, ProxyStatus.Invited)), ct);
     }

@@ -39,7 +39,7 @@ internal static class DemographicsEndpoints
         string patientId, DemographicsRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         StaffCommands.RunAsync(http, store, patientId,
             _ => new RecordDemographics(request.FirstName!.Trim(), request.LastName!.Trim(), request.DateOfBirth!.Value,
-                StaffRequests.Blank(request.Email), StaffRequests.Blank(request.Phone), http.Staff().Actor(), clock.GetUtcNow()),
+                StaffRequests.Blank(request.Email), StaffRequests.Phone(request.Phone), http.Staff().Actor(), clock.GetUtcNow()),
             outcome => TypedResults.Ok(DemographicsResponse.From(patientId, outcome.After.Demographics!)), ct, creates: true);
 
     private static async Task<IResult> GetAsync(string patientId, HttpContext http, IQuerySession session, CancellationToken ct)

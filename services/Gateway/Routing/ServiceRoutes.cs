@@ -14,6 +14,9 @@ public static class ServiceRoutes
     public const string Notification = "notification";
     public const string Webhooks = "webhooks";
 
+    /// <summary>Where the SMS provider posts delivery statuses (the same path on Notification).</summary>
+    public const string SmsStatusCallbackPath = "/callbacks/sms/status";
+
     /// <summary>Rate-limiter policy of the anonymous patient endpoints.</summary>
     public const string PatientRateLimit = "patient";
 
@@ -30,6 +33,14 @@ public static class ServiceRoutes
         Patient("patient-register", "/register/{**rest}", rateLimited: true),
         Patient("patient-sign-in", "/sign-in/{**rest}", rateLimited: true),
         Patient("patient-assets", "/portal/{**rest}", rateLimited: false, order: 20),
+        // The SMS provider's delivery-status callback: anonymous here, its signature is checked by Notification.
+        new()
+        {
+            RouteId = "sms-status-callback",
+            ClusterId = Notification,
+            AuthorizationPolicy = "anonymous",
+            Match = new RouteMatch { Path = SmsStatusCallbackPath, Methods = ["POST"] },
+        },
     ];
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using PortalPlatform.Notification.Deliveries;
+using PortalPlatform.ServiceDefaults.Contact;
 
 namespace PortalPlatform.Notification.Sms;
 
@@ -11,13 +12,14 @@ namespace PortalPlatform.Notification.Sms;
 /// The HTTP SMS provider: <c>POST {BaseUrl}/v1/messages</c>, <c>Authorization: Bearer {ApiKey}</c>,
 /// <c>Idempotency-Key: {delivery id}</c>, JSON <c>{to, from, body, reference}</c> -> 201 <c>{id, status}</c>
 /// (200 for a reference it already accepted). 4xx is permanent (except 408 and 429), 5xx and timeouts are transient.
+/// The number must pass the platform's phone rule (<see cref="PhoneRule"/>), the same one staff input passed.
 /// Its HttpClient has no automatic retries: a retry is a stored attempt, sent with the same reference.
 /// </summary>
 public sealed class SmsProviderClient(HttpClient http, IOptions<SmsOptions> options, ILogger<SmsProviderClient> logger)
 {
     public async Task<SendOutcome> SendAsync(Guid deliveryId, OutboundMessage outbound, CancellationToken cancellationToken)
     {
-        if (PhoneNumber.ToE164(outbound.To) is not { } to)
+        if (PhoneRule.ToE164(outbound.To) is not { } to)
         {
             return SendOutcome.PermanentFailure("not a valid phone number");
         }

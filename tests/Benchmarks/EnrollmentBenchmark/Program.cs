@@ -89,7 +89,7 @@ var admin = string.IsNullOrEmpty(fromEnvironment) ? (await TestServers.GetAsync(
             foreach (var patient in patients)
             {
                 await PortalAccessStream.DecideAsync(session, practice, patient, null,
-                    _ => new RecordDemographics("Ada", "Lovelace", new DateOnly(1980, 12, 10), "ada@example.org", "+15550100", Actor.Ehr, now), default);
+                    _ => new RecordDemographics("Ada", "Lovelace", new DateOnly(1980, 12, 10), "ada@example.org", "+12015550100", Actor.Ehr, now), default);
             }
 
             await session.SaveChangesAsync();

@@ -33,7 +33,7 @@ using (var admin = new HttpClient { BaseAddress = gateway.Address })
     admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     var recorded = await admin.PutAsJsonAsync($"/api/patients/{patientId}", new
     {
-        firstName = "Bench", lastName = "Mark", dateOfBirth = "1980-01-01", email = "bench@example.test", phone = "+15550100",
+        firstName = "Bench", lastName = "Mark", dateOfBirth = "1980-01-01", email = "bench@example.test", phone = "+12015550100",
     });
     recorded.EnsureSuccessStatusCode();
 }

@@ -83,7 +83,7 @@ async Task<(int, double, double)> RunAsync(int replicas, int warmUp)
         var patients = Enumerable.Range(0, warmUp + invitations).Select(i => $"P-{i}").ToArray();
         await ForEachAsync(patients, (client, patient) => client.PutAsJsonAsync($"/api/patients/{patient}", new
         {
-            firstName = "Ada", lastName = "Lovelace", dateOfBirth = "1980-12-10", email = "ada@example.org", phone = "+15550100",
+            firstName = "Ada", lastName = "Lovelace", dateOfBirth = "1980-12-10", email = "ada@example.org", phone = "+12015550100",
         }));
         await ForEachAsync(patients[..warmUp], Invite);
         await Eventually.TrueAsync(() => issued.Count == warmUp, TimeSpan.FromSeconds(120), "warm-up relayed");

@@ -125,6 +125,32 @@ public sealed class RulesOverHttpTests(EnrollmentServers servers) : IClassFixtur
     }
 
     [Fact]
+    public async Task Phone_numbers_follow_the_one_platform_rule_and_are_kept_in_E164()
+    {
+        var (api, _) = await GivenAPatientAsync();
+
+        // Numbers the SMS sender would refuse are refused at input, naming the field, wherever staff or the EHR type one.
+        await api.RecordDemographicsAsync(phone: "+15550100").ExpectProblemAsync(400, "phone");
+        await api.RecordDemographicsAsync(phone: "(555) 123-4567").ExpectProblemAsync(400, "phone");
+        await api.InviteAsync(new { phone = "+15555550123" }).ExpectProblemAsync(400, "phone");
+        await api.InviteProxyAsync(new { firstName = "Grace", lastName = "Hopper", dateOfBirth = "1960-01-01", relationship = "Daughter", phone = "+1 555 0100" })
+            .ExpectProblemAsync(400, "phone");
+        var refused = await api.GetPortalAsync();
+        Assert.Equal((1L, "+12015550100"), (refused.Version, refused.Body.GetProperty("phone").GetString()));
+
+        // Valid numbers as people type them are stored, invited and shown in E.164.
+        await api.RecordDemographicsAsync(phone: "(202) 555-0143").ExpectAsync(200);
+        Assert.Equal("+12025550143", (await api.GetPortalAsync()).Body.GetProperty("phone").GetString());
+        await api.InviteAsync(new { phone = "+44 20 7946 0123" }).ExpectAsync(201);
+        var invited = await api.GetPortalAsync();
+        Assert.Equal("+442079460123", invited.Body.GetProperty("invitation").GetProperty("phone").GetString());
+        await api.InviteProxyAsync(new { firstName = "Grace", lastName = "Hopper", dateOfBirth = "1960-01-01", relationship = "Daughter", phone = "212.555.0101" })
+            .ExpectAsync(201);
+        var proxies = await api.Http.GetFromJsonAsync<JsonElement>($"/api/patients/{api.PatientId}/portal/proxies");
+        Assert.Equal("+12125550101", proxies.EnumerateArray().Single().GetProperty("phone").GetString());
+    }
+
+    [Fact]
     public async Task Redelivered_events_are_applied_once()
     {
         var (api, practice) = await GivenAPatientAsync();

@@ -12,7 +12,7 @@ public sealed class SeedStoryTests(EnrollmentServers servers) : IClassFixture<En
         // Given an enrolled patient whose access a provider revokes with a reason
         var practice = Guid.NewGuid();
         var api = new StaffApi(servers.ClientFor(practice, "provider", "dr-house"), "EHR-7781");
-        await api.RecordDemographicsAsync(email: "ada@example.org", phone: "+15550100").ExpectAsync(200);
+        await api.RecordDemographicsAsync(email: "ada@example.org", phone: "+12015550100").ExpectAsync(200);
         var first = await api.InviteAsync().ExpectAsync(201);
         await servers.Messages.PublishAsync(new RegistrationCompleted(Guid.NewGuid(), practice, api.PatientId, DateTimeOffset.UtcNow,
             first.GetProperty("invitationId").GetGuid(), Guid.NewGuid(), Guid.NewGuid(), false));
@@ -29,16 +29,16 @@ public sealed class SeedStoryTests(EnrollmentServers servers) : IClassFixture<En
         Assert.Equal(new HarmDetermination("dr-house", "Dr House", HarmBasis.EndangersLifeOrSafety, HarmScope.Patient), broadcast.Harm);
 
         // When staff invite with the demographics' email and an edited phone, honouring the ETag they read
-        var created = await api.InviteAsync(new { phone = "+15550199" }, ifMatch: revoked.ETag).ExpectAsync(201);
+        var created = await api.InviteAsync(new { phone = "+12015550199" }, ifMatch: revoked.ETag).ExpectAsync(201);
         var invitationId = created.GetProperty("invitationId").GetGuid();
 
         // Then the status is "Invitation sent" with that contact, and Identity-Verification is asked for a reinvitation
         var invited = await api.GetPortalAsync();
         Assert.Equal(("Invited", "Invitation sent"), (invited.Status, invited.StatusText));
-        Assert.Equal(("ada@example.org", "+15550199"), (invited.Body.GetProperty("email").GetString(), invited.Body.GetProperty("phone").GetString()));
+        Assert.Equal(("ada@example.org", "+12015550199"), (invited.Body.GetProperty("email").GetString(), invited.Body.GetProperty("phone").GetString()));
         Assert.Equal(invitationId, invited.InvitationId);
         var command = await servers.Messages.WaitForAsync<CreateRegistration>(c => c.InvitationId == invitationId);
-        Assert.Equal((InvitationTemplate.Reinvitation, "ada@example.org", "+15550199", "Ada", new DateOnly(1980, 12, 10)),
+        Assert.Equal((InvitationTemplate.Reinvitation, "ada@example.org", "+12015550199", "Ada", new DateOnly(1980, 12, 10)),
             (command.Template, command.Email, command.Phone, command.FirstName, command.DateOfBirth));
         var issued = await servers.Messages.WaitForAsync<InviteIssued>(e => e.InvitationId == invitationId);
         Assert.True(issued.IsReinvite);

@@ -29,9 +29,9 @@ public sealed class AccessRequestDecisionTests
 
     private static PortalAccessState Revoked(RevocationReason reason, HarmDetermination? harm = null) => PortalAccessState.Fold(Practice, Patient,
     [
-        new DemographicsRecorded(Practice, Patient, "Ada", "Lovelace", new DateOnly(1980, 12, 10), "ada@example.org", "+15550100", "ehr", Now.AddDays(-30)),
+        new DemographicsRecorded(Practice, Patient, "Ada", "Lovelace", new DateOnly(1980, 12, 10), "ada@example.org", "+12015550100", "ehr", Now.AddDays(-30)),
         new InvitationIssued(Practice, Patient, Invitation, Now.AddDays(-20), Now.AddDays(-6), "u-admin", "Northside", "Ada", new DateOnly(1980, 12, 10),
-            "ada@example.org", "+15550100", InvitationTemplate.Invitation, null, PortalStatus.NotInvited),
+            "ada@example.org", "+12015550100", InvitationTemplate.Invitation, null, PortalStatus.NotInvited),
         new RegistrationCompleted(Practice, Patient, Invitation, Guid.NewGuid(), Now.AddDays(-19)),
         new AccessRevoked(Practice, Patient, reason, "note", "dr-a", "provider", Now.AddDays(-1), PortalStatus.Enrolled, null, harm),
     ]);
@@ -99,7 +99,7 @@ public sealed class AccessRequestDecisionTests
         Assert.Equal(AccessRequestKind.Renewal, Assert.IsType<AccessRequested>(Assert.Single(withoutSetting.Events)).Kind);
         Assert.Equal([typeof(AccessRequested), typeof(InvitationIssued), typeof(AccessRequestApproved)], withSetting.Events.Select(e => e.GetType()));
         var issued = (InvitationIssued)withSetting.Events[1];
-        Assert.Equal(("auto-renewal", "ada@example.org", "+15550100"), (issued.IssuedBy, issued.Email, issued.Phone));
+        Assert.Equal(("auto-renewal", "ada@example.org", "+12015550100"), (issued.IssuedBy, issued.Email, issued.Phone));
         Assert.Empty(byPassword.Events);
     }
 

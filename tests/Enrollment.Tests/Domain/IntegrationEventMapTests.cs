@@ -28,7 +28,7 @@ public sealed class IntegrationEventMapTests
     public void An_issued_invitation_is_broadcast_without_contact_data_and_sent_with_it_to_identity_verification_only()
     {
         var issued = new InvitationIssued(Practice, "P-1", Guid.NewGuid(), Now, Now.AddDays(14), "u-1", "Northside", "Ada",
-            new DateOnly(1980, 12, 10), "ada@example.org", "+15550100", InvitationTemplate.Reinvitation, Guid.NewGuid(), PortalStatus.AccessRevoked);
+            new DateOnly(1980, 12, 10), "ada@example.org", "+12015550100", InvitationTemplate.Reinvitation, Guid.NewGuid(), PortalStatus.AccessRevoked);
 
         var messages = new IntegrationEvents().Map(Stored(issued, 4)).ToList();
 
@@ -37,7 +37,7 @@ public sealed class IntegrationEventMapTests
         Assert.All(broadcast, m => Assert.DoesNotContain("ada@example.org", JsonSerializer.Serialize(m, m.GetType())));
         Assert.All(broadcast, m => Assert.DoesNotContain("5550100", JsonSerializer.Serialize(m, m.GetType())));
         var command = Assert.Single(messages.OfType<CreateRegistration>());
-        Assert.Equal(("ada@example.org", "+15550100", InvitationTemplate.Reinvitation), (command.Email, command.Phone, command.Template));
+        Assert.Equal(("ada@example.org", "+12015550100", InvitationTemplate.Reinvitation), (command.Email, command.Phone, command.Template));
         var changed = Assert.Single(broadcast.OfType<PortalStatusChanged>());
         Assert.Equal((PortalStatus.AccessRevoked, PortalStatus.Invited, 4L), (changed.PreviousStatus, changed.Status, changed.Version));
     }

@@ -31,7 +31,7 @@ public sealed class PortalAccessDecisionTests
     private static readonly Guid FirstInvitation = Guid.Parse("00000000-0000-4000-8000-0000000000a1");
     private static readonly Guid SecondInvitation = Guid.Parse("00000000-0000-4000-8000-0000000000a2");
 
-    private static DemographicsRecorded Demographics(DateOnly? born = null, string? email = "ada@example.org", string? phone = "+15550100") =>
+    private static DemographicsRecorded Demographics(DateOnly? born = null, string? email = "ada@example.org", string? phone = "+12015550100") =>
         new(Practice, Patient, "Ada", "Lovelace", born ?? new DateOnly(1980, 12, 10), email, phone, "ehr", Now.AddDays(-30));
 
     private static PortalAccessState Given(params IPortalAccessEvent[] events) => PortalAccessState.Fold(Practice, Patient, events);
@@ -41,7 +41,7 @@ public sealed class PortalAccessDecisionTests
 
     private static InvitationIssued Issued(Guid invitation, PortalStatus previous, DateTimeOffset? at = null) =>
         new(Practice, Patient, invitation, at ?? Now.AddDays(-20), (at ?? Now.AddDays(-20)).AddDays(14), "u-admin", "Northside Clinic", "Ada",
-            new DateOnly(1980, 12, 10), "ada@example.org", "+15550100", InvitationTemplate.Invitation, null, previous);
+            new DateOnly(1980, 12, 10), "ada@example.org", "+12015550100", InvitationTemplate.Invitation, null, previous);
 
     private static PortalAccessState Enrolled() => Given(Demographics(), Issued(FirstInvitation, PortalStatus.NotInvited),
         new RegistrationCompleted(Practice, Patient, FirstInvitation, Guid.NewGuid(), Now.AddDays(-19)));
@@ -68,7 +68,7 @@ public sealed class PortalAccessDecisionTests
         var decision = When(Given(Demographics()), Invite(Clerk));
 
         var issued = Assert.IsType<InvitationIssued>(Assert.Single(decision.Events));
-        Assert.Equal(("ada@example.org", "+15550100"), (issued.Email, issued.Phone));
+        Assert.Equal(("ada@example.org", "+12015550100"), (issued.Email, issued.Phone));
         Assert.Equal(Now.AddDays(14), issued.ExpiresAt);
         Assert.Equal(InvitationTemplate.Invitation, issued.Template);
     }
@@ -84,9 +84,9 @@ public sealed class PortalAccessDecisionTests
     [Fact]
     public void Staff_may_override_email_and_phone_per_invitation()
     {
-        var issued = (InvitationIssued)When(Given(Demographics()), Invite(Clerk, phone: "+15550199")).Events[0];
+        var issued = (InvitationIssued)When(Given(Demographics()), Invite(Clerk, phone: "+12015550199")).Events[0];
 
-        Assert.Equal(("ada@example.org", "+15550199"), (issued.Email, issued.Phone));
+        Assert.Equal(("ada@example.org", "+12015550199"), (issued.Email, issued.Phone));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class StaffApi(HttpClient http, string patientId)
     private string Portal => $"/api/patients/{patientId}/portal";
 
     public Task<HttpResponseMessage> RecordDemographicsAsync(
-        string email = "ada@example.org", string phone = "+15550100", string dateOfBirth = "1980-12-10", string firstName = "Ada") =>
+        string email = "ada@example.org", string phone = "+12015550100", string dateOfBirth = "1980-12-10", string firstName = "Ada") =>
         http.PutAsJsonAsync($"/api/patients/{patientId}", new { firstName, lastName = "Lovelace", dateOfBirth, email, phone });
 
     public async Task<PortalSnapshot> GetPortalAsync()

@@ -144,7 +144,7 @@ public sealed class MalformedRequestFuzzTests(GatewayInFrontOfStaffAndPatientSer
             {
                 ["firstName"] = Kind.Text, ["lastName"] = Kind.Text, ["dateOfBirth"] = Kind.Date, ["email"] = Kind.Text, ["phone"] = Kind.Text,
             }),
-            new("invitation", HttpMethod.Post, $"{portal}/invitations", new JsonObject { ["email"] = "ada@example.test", ["phone"] = "+15550100" },
+            new("invitation", HttpMethod.Post, $"{portal}/invitations", new JsonObject { ["email"] = "ada@example.test", ["phone"] = "+12015550100" },
                 new Dictionary<string, Kind> { ["email"] = Kind.Text, ["phone"] = Kind.Text }),
             new("revocation", HttpMethod.Post, $"{portal}/revocation", new JsonObject { ["reason"] = "PatientRequest", ["note"] = "asked" },
                 new Dictionary<string, Kind> { ["reason"] = Kind.Text, ["note"] = Kind.Text }),
@@ -247,13 +247,13 @@ public sealed class MalformedRequestFuzzTests(GatewayInFrontOfStaffAndPatientSer
 
     private static JsonObject Demographics() => new()
     {
-        ["firstName"] = "Ada", ["lastName"] = "Lovelace", ["dateOfBirth"] = "1980-04-02", ["email"] = "ada@example.test", ["phone"] = "+15550100",
+        ["firstName"] = "Ada", ["lastName"] = "Lovelace", ["dateOfBirth"] = "1980-04-02", ["email"] = "ada@example.test", ["phone"] = "+12015550100",
     };
 
     private static JsonObject Proxy() => new()
     {
         ["firstName"] = "Grace", ["lastName"] = "Lovelace", ["dateOfBirth"] = "1955-01-01", ["relationship"] = "Parent",
-        ["email"] = "grace@example.test", ["phone"] = "+15550101",
+        ["email"] = "grace@example.test", ["phone"] = "+12015550101",
     };
 
     private static JsonObject Settings() => new()

@@ -110,7 +110,7 @@ public sealed class ClinicRateLimitTests(GatewayWithDefaultLimits platform) : IC
         {
             var recorded = await staff.PutAsJsonAsync($"/api/patients/{patientId}", new
             {
-                firstName = "Avery", lastName = "Clinic", dateOfBirth = DateOfBirth, email = $"{patientId}@example.test", phone = "+15555550123",
+                firstName = "Avery", lastName = "Clinic", dateOfBirth = DateOfBirth, email = $"{patientId}@example.test", phone = "+12015550123",
             });
             Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
             var invited = await staff.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { });
