@@ -72,10 +72,10 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         await header.GetByRole(AriaRole.Button, new() { Name = "Re-invite" }).ClickAsync();
         var dialog = staff.GetByRole(AriaRole.Dialog, new() { Name = "Invite to patient portal" });
         await Expect(dialog.GetByLabel("Email")).ToHaveValueAsync(email);
-        await Expect(dialog.GetByLabel("Mobile phone")).ToHaveValueAsync("+15550177");
-        await dialog.GetByLabel("Mobile phone").FillAsync("+15550178");
+        await Expect(dialog.GetByLabel("Mobile phone")).ToHaveValueAsync("+12015550177");
+        await dialog.GetByLabel("Mobile phone").FillAsync("+12015550178");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Invite to patient portal" }).ClickAsync();
-        await Expect(dialog).ToContainTextAsync("A text message with the registration link to +15550178");
+        await Expect(dialog).ToContainTextAsync("A text message with the registration link to +12015550178");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
 
         // Then the request is answered (gone from the header, approved in the history, off the dashboard's count)

@@ -106,7 +106,7 @@ public static partial class Story
             new { autoInvite = false, whoCanInvite = "AllUsers", invitationLifetimeDays = 1, autoRenewExpiredInvitations = autoRenew }));
         var patientId = $"e2e-{Guid.NewGuid():N}"[..20];
         var email = $"{firstName.ToLowerInvariant()}.{patientId}@example.test";
-        await SucceedsAsync(admin.PutAsJsonAsync($"/api/patients/{patientId}", new { firstName, lastName, dateOfBirth, email, phone = "+15550166" }));
+        await SucceedsAsync(admin.PutAsJsonAsync($"/api/patients/{patientId}", new { firstName, lastName, dateOfBirth, email, phone = "+12015550166" }));
         await SucceedsAsync(admin.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { }));
         return new InvitedPatient(practiceId, admin, patientId, email, await RegistrationLinkAsync(platform, email, 1));
     }
