@@ -26,6 +26,9 @@ public sealed class Subscription
 
     public DateTimeOffset? DisabledAt { get; set; }
 
+    /// <summary>The service gave up on the endpoint (not an admin's choice): the practice dashboard shows a notice until it is enabled.</summary>
+    public bool DisabledAutomatically { get; set; }
+
     /// <summary>Start of the current run of failed attempts; cleared by any success.</summary>
     public DateTimeOffset? FailingSince { get; set; }
 
@@ -50,6 +53,7 @@ public sealed class Subscription
         }
 
         Disable($"Disabled automatically: every delivery has failed since {FailingSince:u}. Fix the endpoint, then enable the subscription; pending deliveries resume.", now);
+        DisabledAutomatically = true;
         return true;
     }
 
@@ -58,6 +62,7 @@ public sealed class Subscription
         Enabled = false;
         DisabledReason = reason;
         DisabledAt = now;
+        DisabledAutomatically = false;
     }
 
     public void Enable()
@@ -65,6 +70,7 @@ public sealed class Subscription
         Enabled = true;
         DisabledReason = null;
         DisabledAt = null;
+        DisabledAutomatically = false;
         FailingSince = null;
     }
 }

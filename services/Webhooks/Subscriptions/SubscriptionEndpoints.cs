@@ -20,11 +20,11 @@ public sealed record ReplayRequest(DateTimeOffset? From, DateTimeOffset? To);
 public sealed record SubscriptionSecretView(Guid Id, string Secret, DateTimeOffset? PreviousSecretExpiresAt);
 
 public sealed record SubscriptionView(
-    Guid Id, string Url, IReadOnlyList<string> Events, bool Enabled, string? DisabledReason, DateTimeOffset? DisabledAt,
+    Guid Id, string Url, IReadOnlyList<string> Events, bool Enabled, string? DisabledReason, DateTimeOffset? DisabledAt, bool DisabledAutomatically,
     DateTimeOffset? FailingSince, DateTimeOffset? PreviousSecretExpiresAt, DateTimeOffset CreatedAt, string CreatedBy)
 {
     public static SubscriptionView Of(Subscription s) => new(
-        s.Id, s.Url, s.Events, s.Enabled, s.DisabledReason, s.DisabledAt, s.FailingSince, s.PreviousSecretExpiresAt, s.CreatedAt, s.CreatedBy);
+        s.Id, s.Url, s.Events, s.Enabled, s.DisabledReason, s.DisabledAt, s.DisabledAutomatically, s.FailingSince, s.PreviousSecretExpiresAt, s.CreatedAt, s.CreatedBy);
 }
 
 public sealed record DeliveryView(
