@@ -15,7 +15,7 @@ builder.AddServiceDefaults();
 builder.AddStaffAuthentication();
 builder.AddPortalEventStore(WebhooksService.Name, store =>
 {
-    store.Schema.For<Subscription>().Index(s => s.PracticeId);
+    store.Schema.For<Subscription>().UseOptimisticConcurrency(true).Index(s => s.PracticeId);
     store.Schema.For<WebhookDelivery>().UseOptimisticConcurrency(true)
         .Index(d => d.DueAt).Index(d => d.SubscriptionId).Index(d => d.PatientId).Index(d => d.ConsumedAt);
     store.Schema.For<ReceivedEvent>().Index(e => e.PracticeId).Index(e => e.OccurredAt);

@@ -1,3 +1,5 @@
+using Marten.Schema;
+
 namespace PortalPlatform.Webhooks.Subscriptions;
 
 /// <summary>
@@ -35,6 +37,10 @@ public sealed class Subscription
     public DateTimeOffset CreatedAt { get; set; }
     public string CreatedBy { get; set; } = "";
 
+    /// <summary>Marten's version of the stored document (optimistic concurrency); the API's ETag.</summary>
+    [Version]
+    public Guid Version { get; set; }
+
     public bool Wants(string cloudEventType) => Events.Count == 0 || Events.Contains(cloudEventType, StringComparer.Ordinal);
 
     /// <summary>Records an attempt's outcome; true when the endpoint has now failed for too long and is disabled.</summary>
@@ -55,6 +61,18 @@ public sealed class Subscription
         Disable($"Disabled automatically: every delivery has failed since {FailingSince:u}. Fix the endpoint, then enable the subscription; pending deliveries resume.", now);
         DisabledAutomatically = true;
         return true;
+    }
+
+    /// <summary>A new endpoint or filter: the failures so far were the old endpoint's.</summary>
+    public void Change(string url, IReadOnlyList<string> events)
+    {
+        if (!string.Equals(url, Url, StringComparison.Ordinal))
+        {
+            FailingSince = null;
+        }
+
+        Url = url;
+        Events = [.. events];
     }
 
     public void Disable(string reason, DateTimeOffset now)
