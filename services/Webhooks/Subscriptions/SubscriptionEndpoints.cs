@@ -33,11 +33,12 @@ public sealed record SubscriptionView(
 
 public sealed record DeliveryView(
     Guid Id, Guid EventId, string EventType, string PatientId, DateTimeOffset OccurredAt, DateTimeOffset ConsumedAt,
-    WebhookDeliveryState State, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, int AttemptCount, IReadOnlyList<DeliveryAttempt> Attempts)
+    WebhookDeliveryState State, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, DateTimeOffset? ParkedAt, int AttemptCount,
+    IReadOnlyList<DeliveryAttempt> Attempts)
 {
     public static DeliveryView Of(WebhookDelivery d) => new(
         d.Id, d.EventId, d.EventType, d.PatientId, d.OccurredAt, d.ConsumedAt, d.State,
-        d.State == WebhookDeliveryState.Pending ? d.DueAt : null, d.DeliveredAt, d.AttemptCount, d.Attempts);
+        d.State == WebhookDeliveryState.Pending ? d.DueAt : null, d.DeliveredAt, d.ParkedAt, d.AttemptCount, d.Attempts);
 }
 
 public sealed record ReplayView(int Requeued);
