@@ -45,6 +45,25 @@ public sealed class CloudEventMappingTests
     }
 
     [Fact]
+    public void A_harm_based_revocation_says_on_which_basis_and_whose_access_but_not_which_clinician_decided()
+    {
+        var harm = new HarmDetermination("provider-9", "Dr. Robin Reyes", HarmBasis.EndangersLifeOrSafety, HarmScope.Representative);
+        var revoked = new AccessRevoked(Guid.NewGuid(), Practice, "MRN-0043", DateTimeOffset.UtcNow, RevocationReason.PreventingHarm, "provider-9", Harm: harm);
+
+        var body = CloudEventMapper.ToJson(CloudEventMapper.ToCloudEvent(revoked));
+        var sent = JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("harm");
+
+        Assert.Equal(["basis", "scope"], sent.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("EndangersLifeOrSafety", sent.GetProperty("basis").GetString());
+        Assert.Equal("Representative", sent.GetProperty("scope").GetString());
+        Assert.DoesNotContain("provider-9", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Reyes", body, StringComparison.Ordinal);
+        var schema = EventCatalogue.DataSchemaOf(EventCatalogue.For(typeof(AccessRevoked)))["properties"]!["harm"]!;
+        Assert.Equal(["basis", "scope"], schema["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["basis", "scope"], schema["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
+    [Fact]
     public void The_signature_is_HMAC_SHA256_of_id_timestamp_and_body_per_Standard_Webhooks_one_per_secret()
     {
         var key = RandomNumberGenerator.GetBytes(32);

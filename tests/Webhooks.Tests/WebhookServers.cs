@@ -26,6 +26,9 @@ public class WebhookServers : IsolatedServers
     public ServiceFactory<WebhooksService> Webhooks { get; private set; } = null!;
     public ServiceFactory<GatewayService> Gateway { get; private set; } = null!;
     public Receiver Receiver { get; } = new();
+
+    /// <summary>The gateway's address on loopback: the staff pages are served there, for a real browser.</summary>
+    public Uri GatewayAddress { get; private set; } = null!;
     private IBusControl _bus = null!;
 
     /// <summary>Service settings of this fixture: fast retries, loopback targets allowed (the receiver is on 127.0.0.1).</summary>
@@ -51,6 +54,9 @@ public class WebhookServers : IsolatedServers
         {
             [$"services:{ServiceRoutes.Webhooks}:http:0"] = $"http://127.0.0.1:{port}",
         });
+        var gatewayPort = Receiver.FreeLoopbackPort();
+        GatewayAddress = new Uri($"http://127.0.0.1:{gatewayPort}");
+        Gateway.UseKestrel(gatewayPort);
         Gateway.StartServer();
         _bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(RabbitMqConnectionString)));
         await _bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);

@@ -20,9 +20,14 @@ public sealed record CatalogueEntry(Type EventType, string Producer, string Name
 /// </summary>
 public static class EventCatalogue
 {
-    /// <summary>Fields a subscriber does not get in <c>data</c>: the envelope already carries them, or (staff user ids) they need not see them.</summary>
+    /// <summary>
+    /// Fields a subscriber does not get in <c>data</c>, at any depth: the envelope already carries them, or (staff user
+    /// ids, the clinician behind a harm-based revocation) they need not see them. A harm-based revocation still says
+    /// that it is one, on which basis and whose access (<c>harm.basis</c>, <c>harm.scope</c>); see docs/webhooks.md.
+    /// </summary>
     public static readonly IReadOnlySet<string> HiddenFields = new HashSet<string>(
-        ["eventId", "practiceId", "patientId", "occurredAt", "schemaVersion", "issuedBy", "cancelledBy", "revokedBy", "grantedBy", "signedBy", "declinedBy", "approvedBy"],
+        ["eventId", "practiceId", "patientId", "occurredAt", "schemaVersion", "issuedBy", "cancelledBy", "revokedBy", "grantedBy", "signedBy", "declinedBy", "approvedBy",
+            "decidingClinicianId", "decidingClinicianName"],
         StringComparer.Ordinal);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -64,11 +69,7 @@ public static class EventCatalogue
     public static JsonObject DataOf(IIntegrationEvent integrationEvent)
     {
         var data = JsonSerializer.SerializeToNode(integrationEvent, integrationEvent.GetType(), Json)!.AsObject();
-        foreach (var hidden in HiddenFields)
-        {
-            data.Remove(hidden);
-        }
-
+        RemoveHidden(data);
         return data;
     }
 
@@ -76,12 +77,35 @@ public static class EventCatalogue
     public static JsonObject DataSchemaOf(CatalogueEntry entry)
     {
         var schema = Json.GetJsonSchemaAsNode(entry.EventType, new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true }).AsObject();
-        if (schema["properties"] is JsonObject properties)
+        RemoveHiddenFromSchema(schema);
+        schema.Insert(0, "$schema", "https://json-schema.org/draft/2020-12/schema");
+        schema.Insert(1, "title", entry.CloudEventType);
+        return schema;
+    }
+
+    private static void RemoveHidden(JsonObject data)
+    {
+        foreach (var hidden in HiddenFields)
         {
-            foreach (var hidden in HiddenFields)
-            {
-                properties.Remove(hidden);
-            }
+            data.Remove(hidden);
+        }
+
+        foreach (var nested in data.Select(p => p.Value).OfType<JsonObject>())
+        {
+            RemoveHidden(nested);
+        }
+    }
+
+    private static void RemoveHiddenFromSchema(JsonObject schema)
+    {
+        if (schema["properties"] is not JsonObject properties)
+        {
+            return;
+        }
+
+        foreach (var hidden in HiddenFields)
+        {
+            properties.Remove(hidden);
         }
 
         if (schema["required"] is JsonArray required)
@@ -92,9 +116,10 @@ public static class EventCatalogue
             }
         }
 
-        schema.Insert(0, "$schema", "https://json-schema.org/draft/2020-12/schema");
-        schema.Insert(1, "title", entry.CloudEventType);
-        return schema;
+        foreach (var nested in properties.Select(p => p.Value).OfType<JsonObject>())
+        {
+            RemoveHiddenFromSchema(nested);
+        }
     }
 
     private static CatalogueEntry Entry<TEvent>(string producer) where TEvent : IIntegrationEvent =>

@@ -141,15 +141,8 @@ public sealed class DeliveryDispatcher(
                 await session.PromoteNextAsync(delivery.SubscriptionId, delivery.PatientId, now, CancellationToken.None, settled: delivery.Id);
             }
 
-            var subscription = await session.LoadAsync<Subscription>(subscriptionId);
-            var failingSince = subscription?.FailingSince;
-            var disabled = subscription?.RecordOutcome(result.Succeeded, now, settings.DisableAfter) ?? false;
-            if (subscription is not null && (disabled || subscription.FailingSince != failingSince))
-            {
-                session.Store(subscription);
-            }
-
             await session.SaveChangesAsync();
+            var disabled = await RecordOutcomeAsync(subscriptionId, result.Succeeded, now, settings.DisableAfter);
             Measure(delivery, result, now, disabled);
         }
         catch (JasperFx.ConcurrencyException)
@@ -160,6 +153,39 @@ public sealed class DeliveryDispatcher(
         {
             // The database is away: the claim's lease runs out and the attempt is made again, with the same webhook-id.
             logger.LogError(ex, "Recording an attempt of webhook delivery {DeliveryId} failed", id);
+        }
+    }
+
+    /// <summary>
+    /// The endpoint's run of failures, in its own transaction: an admin's change saved meanwhile (optimistic
+    /// concurrency) is read again, never overwritten. True when the subscription is now disabled.
+    /// </summary>
+    private async Task<bool> RecordOutcomeAsync(Guid subscriptionId, bool succeeded, DateTimeOffset now, TimeSpan disableAfter)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            if (await session.LoadAsync<Subscription>(subscriptionId) is not { } subscription)
+            {
+                return false;
+            }
+
+            var failingSince = subscription.FailingSince;
+            var disabled = subscription.RecordOutcome(succeeded, now, disableAfter);
+            if (!disabled && subscription.FailingSince == failingSince)
+            {
+                return false;
+            }
+
+            session.Store(subscription);
+            try
+            {
+                await session.SaveChangesAsync();
+                return disabled;
+            }
+            catch (JasperFx.ConcurrencyException) when (attempt < 3)
+            {
+            }
         }
     }
 

@@ -53,6 +53,10 @@ public sealed class WebhookDelivery
     public DateTimeOffset? FailingSince { get; set; }
 
     public DateTimeOffset? DeliveredAt { get; set; }
+
+    /// <summary>When the retry window ran out; retention counts from here.</summary>
+    public DateTimeOffset? ParkedAt { get; set; }
+
     public int AttemptCount { get; set; }
     public List<DeliveryAttempt> Attempts { get; set; } = [];
 
@@ -112,6 +116,7 @@ public sealed class WebhookDelivery
         if (next - FailingSince.Value > retryWindow)
         {
             State = WebhookDeliveryState.Parked;
+            ParkedAt = now;
             return;
         }
 
@@ -125,6 +130,7 @@ public sealed class WebhookDelivery
     public void Requeue(DateTimeOffset now)
     {
         State = State == WebhookDeliveryState.Pending ? WebhookDeliveryState.Pending : WebhookDeliveryState.Waiting;
+        ParkedAt = null;
         DueAt = now;
         FailingSince = null;
     }

@@ -1,3 +1,5 @@
+using Marten.Schema;
+
 namespace PortalPlatform.Webhooks.Subscriptions;
 
 /// <summary>
@@ -26,11 +28,18 @@ public sealed class Subscription
 
     public DateTimeOffset? DisabledAt { get; set; }
 
+    /// <summary>The service gave up on the endpoint (not an admin's choice): the practice dashboard shows a notice until it is enabled.</summary>
+    public bool DisabledAutomatically { get; set; }
+
     /// <summary>Start of the current run of failed attempts; cleared by any success.</summary>
     public DateTimeOffset? FailingSince { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
     public string CreatedBy { get; set; } = "";
+
+    /// <summary>Marten's version of the stored document (optimistic concurrency); the API's ETag.</summary>
+    [Version]
+    public Guid Version { get; set; }
 
     public bool Wants(string cloudEventType) => Events.Count == 0 || Events.Contains(cloudEventType, StringComparer.Ordinal);
 
@@ -50,7 +59,20 @@ public sealed class Subscription
         }
 
         Disable($"Disabled automatically: every delivery has failed since {FailingSince:u}. Fix the endpoint, then enable the subscription; pending deliveries resume.", now);
+        DisabledAutomatically = true;
         return true;
+    }
+
+    /// <summary>A new endpoint or filter: the failures so far were the old endpoint's.</summary>
+    public void Change(string url, IReadOnlyList<string> events)
+    {
+        if (!string.Equals(url, Url, StringComparison.Ordinal))
+        {
+            FailingSince = null;
+        }
+
+        Url = url;
+        Events = [.. events];
     }
 
     public void Disable(string reason, DateTimeOffset now)
@@ -58,6 +80,7 @@ public sealed class Subscription
         Enabled = false;
         DisabledReason = reason;
         DisabledAt = now;
+        DisabledAutomatically = false;
     }
 
     public void Enable()
@@ -65,6 +88,7 @@ public sealed class Subscription
         Enabled = true;
         DisabledReason = null;
         DisabledAt = null;
+        DisabledAutomatically = false;
         FailingSince = null;
     }
 }

@@ -13,6 +13,10 @@ namespace PortalPlatform.Webhooks.Subscriptions;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SubscriptionRequest(string? Url, List<string>? Events);
 
+/// <summary>A PUT's body: the whole subscription as the admin wants it; <c>enabled</c> absent keeps it as it is.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record SubscriptionUpdate(string? Url, List<string>? Events, bool? Enabled);
+
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReplayRequest(DateTimeOffset? From, DateTimeOffset? To);
 
@@ -20,20 +24,21 @@ public sealed record ReplayRequest(DateTimeOffset? From, DateTimeOffset? To);
 public sealed record SubscriptionSecretView(Guid Id, string Secret, DateTimeOffset? PreviousSecretExpiresAt);
 
 public sealed record SubscriptionView(
-    Guid Id, string Url, IReadOnlyList<string> Events, bool Enabled, string? DisabledReason, DateTimeOffset? DisabledAt,
+    Guid Id, string Url, IReadOnlyList<string> Events, bool Enabled, string? DisabledReason, DateTimeOffset? DisabledAt, bool DisabledAutomatically,
     DateTimeOffset? FailingSince, DateTimeOffset? PreviousSecretExpiresAt, DateTimeOffset CreatedAt, string CreatedBy)
 {
     public static SubscriptionView Of(Subscription s) => new(
-        s.Id, s.Url, s.Events, s.Enabled, s.DisabledReason, s.DisabledAt, s.FailingSince, s.PreviousSecretExpiresAt, s.CreatedAt, s.CreatedBy);
+        s.Id, s.Url, s.Events, s.Enabled, s.DisabledReason, s.DisabledAt, s.DisabledAutomatically, s.FailingSince, s.PreviousSecretExpiresAt, s.CreatedAt, s.CreatedBy);
 }
 
 public sealed record DeliveryView(
     Guid Id, Guid EventId, string EventType, string PatientId, DateTimeOffset OccurredAt, DateTimeOffset ConsumedAt,
-    WebhookDeliveryState State, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, int AttemptCount, IReadOnlyList<DeliveryAttempt> Attempts)
+    WebhookDeliveryState State, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, DateTimeOffset? ParkedAt, int AttemptCount,
+    IReadOnlyList<DeliveryAttempt> Attempts)
 {
     public static DeliveryView Of(WebhookDelivery d) => new(
         d.Id, d.EventId, d.EventType, d.PatientId, d.OccurredAt, d.ConsumedAt, d.State,
-        d.State == WebhookDeliveryState.Pending ? d.DueAt : null, d.DeliveredAt, d.AttemptCount, d.Attempts);
+        d.State == WebhookDeliveryState.Pending ? d.DueAt : null, d.DeliveredAt, d.ParkedAt, d.AttemptCount, d.Attempts);
 }
 
 public sealed record ReplayView(int Requeued);
@@ -52,7 +57,8 @@ public static class SubscriptionEndpoints
         var webhooks = app.MapGroup("/api/practice/webhooks").RequireAuthorization(StaffPolicies.Admin).WithTags("Webhooks");
         webhooks.MapPost("", CreateAsync).WithSummary("Subscribe an endpoint; the signing secret is in this answer only");
         webhooks.MapGet("", ListAsync);
-        webhooks.MapGet("/{id}", GetAsync);
+        webhooks.MapGet("/{id}", GetAsync).WithSummary("One subscription; ETag for If-Match on PUT");
+        webhooks.MapPut("/{id}", UpdateAsync).WithSummary("Change the url, event filter or enabled; honours If-Match");
         webhooks.MapDelete("/{id}", DeleteAsync);
         webhooks.MapPost("/{id}/disable", DisableAsync);
         webhooks.MapPost("/{id}/enable", EnableAsync);
@@ -72,20 +78,9 @@ public static class SubscriptionEndpoints
             return Invalid("body", "A JSON body {url, events?} is required.");
         }
 
-        if (await policy.RefusalOfAsync(request.Url, http.RequestAborted) is { } refusal)
+        if (await RefusalOfAsync(request.Url, request.Events, policy, http.RequestAborted) is { } refusal)
         {
-            return Invalid("url", $"'url' {refusal}.");
-        }
-
-        var events = request.Events ?? [];
-        if (events.Count > MaxEventFilters)
-        {
-            return Invalid("events", $"'events' may list at most {MaxEventFilters} types.");
-        }
-
-        if (events.FirstOrDefault(e => !EventCatalogue.IsKnown(e ?? "")) is { } unknown)
-        {
-            return Invalid("events", $"'{unknown}' is not an event type; see the event catalogue (for example {EventCatalogue.Entries[0].CloudEventType}).");
+            return refusal;
         }
 
         var secret = SubscriptionSecrets.NewSecret();
@@ -94,7 +89,7 @@ public static class SubscriptionEndpoints
             Id = Guid.NewGuid(),
             PracticeId = staff.PracticeId,
             Url = request.Url!,
-            Events = [.. events.Distinct(StringComparer.Ordinal)],
+            Events = DistinctEvents(request.Events),
             ProtectedSecret = secrets.Protect(secret),
             CreatedAt = clock.GetUtcNow(),
             CreatedBy = staff.UserId,
@@ -102,6 +97,60 @@ public static class SubscriptionEndpoints
         session.Store(subscription);
         await session.SaveChangesAsync(http.RequestAborted);
         return TypedResults.Created($"/api/practice/webhooks/{subscription.Id}", new SubscriptionSecretView(subscription.Id, secret, null));
+    }
+
+    /// <summary>
+    /// Validated like a creation. Deliveries already queued go to the new url; the new filter applies to events
+    /// consumed from now on. With If-Match (the GET's ETag) a change made meanwhile is a 412, never overwritten.
+    /// </summary>
+    private static async Task<IResult> UpdateAsync(
+        string id, SubscriptionUpdate? request, HttpContext http, IDocumentSession session, TargetPolicy policy, TimeProvider clock, DispatcherWakeUp wakeUp)
+    {
+        var (refusal, subscription) = await OwnAsync(id, http, session);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (!TryReadIfMatch(http.Request, out var expected))
+        {
+            return Invalid("If-Match", "'If-Match' must be an ETag returned by GET /api/practice/webhooks/{id}.");
+        }
+
+        if (request is null)
+        {
+            return Invalid("body", "A JSON body {url, events?, enabled?} is required.");
+        }
+
+        if (await RefusalOfAsync(request.Url, request.Events, policy, http.RequestAborted) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (expected is { } version && version != subscription!.Version)
+        {
+            return Stale();
+        }
+
+        subscription!.Change(request.Url!, DistinctEvents(request.Events));
+        if (request.Enabled is true && !subscription.Enabled)
+        {
+            subscription.Enable();
+        }
+        else if (request.Enabled is false && subscription.Enabled)
+        {
+            subscription.Disable($"Disabled by {StaffUser.From(http.User)!.UserId}.", clock.GetUtcNow());
+        }
+
+        session.Store(subscription);
+        if (!await SavedAsync(session, http.RequestAborted))
+        {
+            return expected is null ? Busy() : Stale();
+        }
+
+        wakeUp.Signal();
+        http.Response.Headers.ETag = ETagOf(subscription);
+        return TypedResults.Ok(SubscriptionView.Of(subscription));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, IQuerySession session)
@@ -117,7 +166,13 @@ public static class SubscriptionEndpoints
     private static async Task<IResult> GetAsync(string id, HttpContext http, IQuerySession session)
     {
         var (refusal, subscription) = await OwnAsync(id, http, session);
-        return refusal ?? TypedResults.Ok(SubscriptionView.Of(subscription!));
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        http.Response.Headers.ETag = ETagOf(subscription!);
+        return TypedResults.Ok(SubscriptionView.Of(subscription!));
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext http, IDocumentSession session)
@@ -144,8 +199,7 @@ public static class SubscriptionEndpoints
 
         subscription!.Disable($"Disabled by {StaffUser.From(http.User)!.UserId}.", clock.GetUtcNow());
         session.Store(subscription);
-        await session.SaveChangesAsync(http.RequestAborted);
-        return TypedResults.Ok(SubscriptionView.Of(subscription));
+        return await SavedAsync(session, http.RequestAborted) ? TypedResults.Ok(SubscriptionView.Of(subscription)) : Busy();
     }
 
     private static async Task<IResult> EnableAsync(string id, HttpContext http, IDocumentSession session, DispatcherWakeUp wakeUp)
@@ -158,7 +212,11 @@ public static class SubscriptionEndpoints
 
         subscription!.Enable();
         session.Store(subscription);
-        await session.SaveChangesAsync(http.RequestAborted);
+        if (!await SavedAsync(session, http.RequestAborted))
+        {
+            return Busy();
+        }
+
         wakeUp.Signal();
         return TypedResults.Ok(SubscriptionView.Of(subscription));
     }
@@ -177,7 +235,11 @@ public static class SubscriptionEndpoints
         subscription.PreviousSecretExpiresAt = clock.GetUtcNow() + options.Value.RotationGracePeriod;
         subscription.ProtectedSecret = secrets.Protect(secret);
         session.Store(subscription);
-        await session.SaveChangesAsync(http.RequestAborted);
+        if (!await SavedAsync(session, http.RequestAborted))
+        {
+            return Busy();
+        }
+
         return TypedResults.Ok(new SubscriptionSecretView(subscription.Id, secret, subscription.PreviousSecretExpiresAt));
     }
 
@@ -296,7 +358,48 @@ public static class SubscriptionEndpoints
             : (null, subscription);
     }
 
-    /// <summary>False when a delivery changed meanwhile (an attempt was being recorded); nothing was saved.</summary>
+    /// <summary>The url and event filter of a creation or a change, or the problem naming the field that is wrong.</summary>
+    private static async Task<IResult?> RefusalOfAsync(string? url, List<string>? events, TargetPolicy policy, CancellationToken cancellationToken)
+    {
+        if (await policy.RefusalOfAsync(url, cancellationToken) is { } refusal)
+        {
+            return Invalid("url", $"'url' {refusal}.");
+        }
+
+        if (events?.Count > MaxEventFilters)
+        {
+            return Invalid("events", $"'events' may list at most {MaxEventFilters} types.");
+        }
+
+        return events?.FirstOrDefault(e => !EventCatalogue.IsKnown(e ?? "")) is { } unknown
+            ? Invalid("events", $"'{unknown}' is not an event type; see the event catalogue (for example {EventCatalogue.Entries[0].CloudEventType}).")
+            : null;
+    }
+
+    private static List<string> DistinctEvents(List<string>? events) => [.. (events ?? []).Distinct(StringComparer.Ordinal)];
+
+    private static string ETagOf(Subscription subscription) => $"\"{subscription.Version:N}\"";
+
+    /// <summary>The version in If-Match; null when absent or <c>*</c>. False when the header is not an ETag we issued.</summary>
+    private static bool TryReadIfMatch(HttpRequest request, out Guid? version)
+    {
+        version = null;
+        var header = request.Headers.IfMatch.ToString().Trim();
+        if (header is "" or "*")
+        {
+            return true;
+        }
+
+        if (header.Length > 2 && header[0] == '"' && header[^1] == '"' && Guid.TryParseExact(header[1..^1], "N", out var parsed))
+        {
+            version = parsed;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>False when a delivery or the subscription changed meanwhile (an attempt was being recorded); nothing was saved.</summary>
     private static async Task<bool> SavedAsync(IDocumentSession session, CancellationToken cancellationToken)
     {
         try
@@ -313,6 +416,10 @@ public static class SubscriptionEndpoints
 
     private static IResult Busy() =>
         TypedResults.Problem("A delivery was being attempted at the same moment; send the request again.", statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+
+    private static IResult Stale() =>
+        TypedResults.Problem("The subscription changed since you read it (If-Match is stale); read it again and decide again.",
+            statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed");
 
     private static IResult Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });

@@ -1,4 +1,4 @@
-import { api, formatTime, requireSignIn, show, statusTexts, wireHeader } from '/js/api.js';
+import { api, formatTime, requireSignIn, session, show, statusTexts, wireHeader } from '/js/api.js';
 
 const $ = id => document.getElementById(id);
 const statuses = Object.keys(statusTexts);
@@ -101,8 +101,44 @@ function renderRequests(requests, failure) {
   $('access-requests').replaceChildren(...rows);
 }
 
+// Integrator endpoints the Webhooks service gave up on (admins only: they manage webhooks). Enabling one resumes its
+// pending deliveries; a failure here never hides the rest of the dashboard.
+async function showStoppedWebhooks() {
+  const subscriptions = await api('/api/practice/webhooks').then(({ data }) => data ?? [], () => []);
+  const stopped = subscriptions.filter(subscription => !subscription.enabled && subscription.disabledAutomatically);
+  $('webhook-notices').hidden = stopped.length === 0;
+  $('stopped-webhooks').replaceChildren(...stopped.map(subscription => {
+    const item = document.createElement('li');
+    const url = document.createElement('code');
+    url.textContent = subscription.url;
+    const reason = document.createElement('p');
+    reason.textContent = subscription.disabledReason;
+    const enable = document.createElement('button');
+    enable.type = 'button';
+    enable.textContent = 'Enable again';
+    enable.setAttribute('aria-label', `Enable ${subscription.url} again`);
+    const outcome = document.createElement('p');
+    outcome.setAttribute('role', 'status');
+    enable.addEventListener('click', async () => {
+      enable.disabled = true;
+      try {
+        await api(`/api/practice/webhooks/${encodeURIComponent(subscription.id)}/enable`, { method: 'POST' });
+        reason.remove();
+        enable.remove();
+        outcome.textContent = 'Enabled again: its pending deliveries resume.';
+      } catch (error) {
+        enable.disabled = false;
+        outcome.textContent = error.message;
+      }
+    });
+    item.append(url, reason, enable, outcome);
+    return item;
+  }));
+}
+
 if (requireSignIn()) {
   wireHeader();
+  if (session.user?.role === 'admin') showStoppedWebhooks();
   try {
     const [{ data: settings }, { data }, { data: requests }] = await Promise.all([
       api('/api/practice/portal-settings').catch(() => ({ data: null })),
