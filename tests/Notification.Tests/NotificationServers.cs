@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MassTransit;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using PortalPlatform.Contracts;
 using PortalPlatform.Hosting.Local;
@@ -52,6 +54,41 @@ public sealed class NotificationServers : IsolatedServers
     {
         var endpoint = await _bus.GetSendEndpoint(CommandRouting.AddressOf(typeof(TCommand)));
         await endpoint.Send(command, context => context.MessageId = command.CommandId);
+    }
+
+    /// <summary>Publishes an integration event as its producer would (the event id is the message id).</summary>
+    public Task PublishAsync<TEvent>(TEvent integrationEvent) where TEvent : class, IIntegrationEvent =>
+        _bus.Publish(integrationEvent, context => context.MessageId = integrationEvent.EventId);
+
+    /// <summary>Every row of every table of the service's database, as text: what a secret would be found in if it were kept.</summary>
+    public async Task<string> StoreTextAsync()
+    {
+        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand(
+            "select quote_ident(table_schema) || '.' || quote_ident(table_name) from information_schema.tables " +
+            "where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var text = new StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var rows = new NpgsqlCommand($"select t::text from {table} t", connection);
+            await using var reader = await rows.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                text.Append(table).Append(": ").AppendLine(reader.GetString(0));
+            }
+        }
+
+        return text.ToString();
     }
 
     public LocalMailSink NewMailSink(int? port = null) => new(Path.Combine(Root, $"mail-{Guid.NewGuid():N}"), port ?? Ports.Free());

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PortalPlatform.Contracts;
 using PortalPlatform.Notification.Email;
 using PortalPlatform.Notification.Sms;
+using PortalPlatform.Notification.Voiding;
 using PortalPlatform.ServiceDefaults.Dispatch;
 
 namespace PortalPlatform.Notification.Deliveries;
@@ -95,7 +96,24 @@ public sealed class DeliveryDispatcher(
         {
             await using var claim = store.LightweightSession();
             var stream = await claim.Events.FetchForWriting<Delivery>(id, cancellationToken);
-            if (stream.Aggregate is not { } current || current.Claim(clock.GetUtcNow(), lease) is not { } next)
+            if (stream.Aggregate is not { } current)
+            {
+                return;
+            }
+
+            // The last word before a send: a voided invitation or an expired code is dropped, never sent late.
+            var now = clock.GetUtcNow();
+            var voided = current.InvitationId is { } invitationId ? await claim.LoadAsync<VoidedInvitation>(invitationId, cancellationToken) : null;
+            if (current.Drop(now, voided?.How) is { } cancelled)
+            {
+                stream.AppendOne(cancelled);
+                claim.Delete<OutboundMessage>(id);
+                await claim.SaveChangesAsync(cancellationToken);
+                logger.LogInformation("Delivery {DeliveryId} dropped unsent: {Reason}", id, cancelled.Reason);
+                return;
+            }
+
+            if (current.Claim(now, lease) is not { } next)
             {
                 return;
             }
