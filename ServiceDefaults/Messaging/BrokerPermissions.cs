@@ -39,7 +39,8 @@ public static class BrokerPermissions
         ["notification"] = new(
             Publishes: [typeof(InviteDelivered), typeof(InviteDeliveryFailed)],
             Sends: [],
-            Consumes: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode), typeof(DeliverAccessRequestDeclined)]),
+            Consumes: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode), typeof(DeliverAccessRequestDeclined),
+                typeof(InviteIssued), typeof(InviteCancelled), typeof(InviteExpired), typeof(AccessRevoked)]),
     };
 
     /// <summary>The services that own a user each, by the service name they pass to <c>AddPortalMessaging</c>.</summary>
