@@ -9,6 +9,7 @@ using PortalPlatform.Notification.Staff;
 using PortalPlatform.Notification.Voiding;
 using PortalPlatform.Notification;
 using PortalPlatform.ServiceDefaults.Dispatch;
+using PortalPlatform.ServiceDefaults.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,6 +23,7 @@ builder.AddPortalEventStore(NotificationService.Name, store =>
         store.Schema.For<VoidedInvitation>();
     })
     .PublishIntegrationEvents<DeliveryEventMap>();
+builder.AddCommandSecrets();
 builder.AddPortalMessaging(NotificationService.Name, bus =>
 {
     bus.AddConsumer<DeliverInvitationConsumer>(typeof(DeliverInvitationConsumerDefinition));

@@ -114,9 +114,24 @@ public sealed class NotificationServers : IsolatedServers
         ["Delivery:SendLease"] = "00:00:30",
     });
 
-    public static DeliverInvitation Invitation(Guid practiceId, string? email, string? phone, InvitationTemplate template = InvitationTemplate.Invitation) => new(
-        Guid.NewGuid(), practiceId, $"P-{Guid.NewGuid():N}"[..10], Guid.NewGuid(), "Riverside Family Practice", "Ana", email, phone,
-        $"https://portal.example/register?token={Guid.NewGuid():N}", DateTimeOffset.UtcNow.AddDays(14), template);
+    /// <summary>An invitation as Identity-Verification sends it: the link sealed for this command.</summary>
+    public static DeliverInvitation Invitation(Guid practiceId, string? email, string? phone, InvitationTemplate template = InvitationTemplate.Invitation)
+    {
+        var commandId = Guid.NewGuid();
+        return new(
+            commandId, practiceId, $"P-{Guid.NewGuid():N}"[..10], Guid.NewGuid(), "Riverside Family Practice", "Ana", email, phone,
+            DevelopmentCommandSecrets.Instance.Seal($"https://portal.example/register?token={Guid.NewGuid():N}", commandId), DateTimeOffset.UtcNow.AddDays(14), template);
+    }
+
+    /// <summary>A one-time code as Identity-Verification sends it: the code sealed for this command.</summary>
+    public static DeliverOneTimeCode OneTimeCode(Guid practiceId, string patientId, string phone, string code, DateTimeOffset expiresAt)
+    {
+        var commandId = Guid.NewGuid();
+        return new(commandId, practiceId, patientId, Guid.NewGuid(), "Riverside Family Practice", phone, DevelopmentCommandSecrets.Instance.Seal(code, commandId), expiresAt);
+    }
+
+    /// <summary>The link an invitation command carries, opened as the service opens it.</summary>
+    public static string LinkOf(DeliverInvitation command) => DevelopmentCommandSecrets.Instance.Open(command.SealedRegistrationLink, command.CommandId);
 
     public static string UniqueEmail(string domain = "example.com") => $"ana.{Guid.NewGuid():N}"[..16] + "@" + domain;
 

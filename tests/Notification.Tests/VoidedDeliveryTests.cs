@@ -122,10 +122,8 @@ public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFix
     public async Task A_code_not_sent_within_its_lifetime_is_dropped_not_texted_late_and_leaves_the_store()
     {
         _sms.FailNext(int.MaxValue);
-        var late = new DeliverOneTimeCode(Guid.NewGuid(), _practice, "P-late", Guid.NewGuid(), "Riverside Family Practice",
-            NotificationServers.UniquePhone(), "731905", DateTimeOffset.UtcNow.AddSeconds(4));
-        var alreadyExpired = new DeliverOneTimeCode(Guid.NewGuid(), _practice, "P-stale", Guid.NewGuid(), "Riverside Family Practice",
-            NotificationServers.UniquePhone(), "208461", DateTimeOffset.UtcNow.AddSeconds(-1));
+        var late = NotificationServers.OneTimeCode(_practice, "P-late", NotificationServers.UniquePhone(), "731905", DateTimeOffset.UtcNow.AddSeconds(4));
+        var alreadyExpired = NotificationServers.OneTimeCode(_practice, "P-stale", NotificationServers.UniquePhone(), "208461", DateTimeOffset.UtcNow.AddSeconds(-1));
         await servers.SendAsync(late);
         await servers.SendAsync(alreadyExpired);
         using var staff = _service.StaffClient(_practice);
@@ -139,7 +137,7 @@ public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFix
         Assert.Equal(("Cancelled", 0), (stale.State, stale.Attempts));
 
         _sms.FailNext(0);
-        var control = late with { CommandId = Guid.NewGuid(), PatientId = "P-fresh", Phone = NotificationServers.UniquePhone(), Code = "594027", ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10) };
+        var control = NotificationServers.OneTimeCode(_practice, "P-fresh", NotificationServers.UniquePhone(), "594027", DateTimeOffset.UtcNow.AddMinutes(10));
         await servers.SendAsync(control);
         await Eventually.TrueAsync(() => _sms.ReadAll().Any(s => s.To == control.Phone), Patience, "the control code");
         await Eventually.TrueAsync(async () => (await staff.DeliveriesAsync("P-fresh")).Single().State == "Sent", Patience, "the control recorded as sent");
@@ -151,5 +149,9 @@ public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFix
         Assert.DoesNotContain("verification code is 594027", store);
     }
 
-    private static string TokenOf(DeliverInvitation command) => command.RegistrationLink[(command.RegistrationLink.IndexOf("token=", StringComparison.Ordinal) + 6)..];
+    private static string TokenOf(DeliverInvitation command)
+    {
+        var link = NotificationServers.LinkOf(command);
+        return link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..];
+    }
 }

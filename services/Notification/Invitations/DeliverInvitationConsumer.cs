@@ -4,6 +4,7 @@ using PortalPlatform.Contracts;
 using PortalPlatform.Notification.Deliveries;
 using PortalPlatform.Notification.Templates;
 using PortalPlatform.ServiceDefaults.Dispatch;
+using PortalPlatform.ServiceDefaults.Messaging;
 
 namespace PortalPlatform.Notification.Invitations;
 
@@ -12,7 +13,7 @@ namespace PortalPlatform.Notification.Invitations;
 /// command is acknowledged; the dispatcher sends them. A redelivered command finds its inbox row and does nothing.
 /// </summary>
 public sealed class DeliverInvitationConsumer(
-    IDocumentSession session, TimeProvider clock, DispatcherWakeUp wakeUp, ILogger<DeliverInvitationConsumer> logger)
+    IDocumentSession session, CommandSecrets secrets, TimeProvider clock, DispatcherWakeUp wakeUp, ILogger<DeliverInvitationConsumer> logger)
     : IConsumer<DeliverInvitation>
 {
     private const string InboxName = "deliver-invitation";
@@ -26,10 +27,11 @@ public sealed class DeliverInvitationConsumer(
     private List<QueuedMessage> Render(DeliverInvitation command)
     {
         var kind = MessageTemplates.KindOf(command.Template);
+        var link = secrets.Open(command.SealedRegistrationLink, command.CommandId);
         var messages = new List<QueuedMessage>();
         if (!string.IsNullOrWhiteSpace(command.Email))
         {
-            var content = MessageTemplates.InvitationEmail(command);
+            var content = MessageTemplates.InvitationEmail(command, link);
             messages.Add(new QueuedMessage(
                 new DeliveryTarget(command.PracticeId, command.PatientId, command.InvitationId, kind, DeliveryChannel.Email),
                 command.Email.Trim(), AddressMask.Email(command.Email.Trim()), content.Subject, content.Text, content.Html, command.ExpiresAt));
@@ -39,7 +41,7 @@ public sealed class DeliverInvitationConsumer(
         {
             messages.Add(new QueuedMessage(
                 new DeliveryTarget(command.PracticeId, command.PatientId, command.InvitationId, kind, DeliveryChannel.Sms),
-                command.Phone.Trim(), AddressMask.Phone(command.Phone), "", MessageTemplates.InvitationText(command), null, command.ExpiresAt));
+                command.Phone.Trim(), AddressMask.Phone(command.Phone), "", MessageTemplates.InvitationText(command, link), null, command.ExpiresAt));
         }
 
         if (messages.Count == 0)
