@@ -39,7 +39,8 @@ public static class BrokerPermissions
         ["notification"] = new(
             Publishes: [typeof(InviteDelivered), typeof(InviteDeliveryFailed)],
             Sends: [],
-            Consumes: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode), typeof(DeliverAccessRequestDeclined)]),
+            Consumes: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode), typeof(DeliverAccessRequestDeclined),
+                typeof(InviteIssued), typeof(InviteCancelled), typeof(InviteExpired), typeof(AccessRevoked)]),
         // Hands practices their events as signed HTTP callbacks: it reads every integration event and announces nothing.
         ["webhooks"] = new(
             Publishes: [],

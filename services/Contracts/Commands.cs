@@ -22,12 +22,14 @@ public sealed record CreateRegistration(
     InvitationTemplate Template, Guid? ProxyId) : IPortalCommand;
 
 /// <summary>Identity-Verification to Notification: deliver the invitation link by email and/or text.</summary>
+/// <param name="SealedRegistrationLink">The link, sealed for Notification (ServiceDefaults' CommandSecrets, bound to CommandId): never in clear on the broker or in an error queue.</param>
 public sealed record DeliverInvitation(
     Guid CommandId, Guid PracticeId, string PatientId, Guid InvitationId,
     string PracticeName, string FirstName, string? Email, string? Phone,
-    string RegistrationLink, DateTimeOffset ExpiresAt, InvitationTemplate Template) : IPortalCommand;
+    string SealedRegistrationLink, DateTimeOffset ExpiresAt, InvitationTemplate Template) : IPortalCommand;
 
 /// <summary>Identity-Verification to Notification: text a one-time code to the phone on file.</summary>
+/// <param name="SealedCode">The code, sealed like <see cref="DeliverInvitation.SealedRegistrationLink"/>.</param>
 public sealed record DeliverOneTimeCode(
     Guid CommandId, Guid PracticeId, string PatientId, Guid RegistrationId,
-    string PracticeName, string Phone, string Code, DateTimeOffset ExpiresAt) : IPortalCommand;
+    string PracticeName, string Phone, string SealedCode, DateTimeOffset ExpiresAt) : IPortalCommand;

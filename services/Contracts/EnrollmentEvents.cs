@@ -28,10 +28,11 @@ public sealed record InviteExpired(
 
 /// <summary>Staff revoked the patient's portal access. The free-text note stays inside Enrollment.</summary>
 /// <param name="Harm">For PreventingHarm: the deciding clinician, the basis and the scope (added in schema version 1, null otherwise).</param>
+/// <param name="VoidedInvitationId">The invitation that was pending and is void now, if any (added in schema version 1).</param>
 public sealed record AccessRevoked(
     Guid EventId, Guid PracticeId, string PatientId, DateTimeOffset OccurredAt,
     RevocationReason Reason, string RevokedBy,
-    int SchemaVersion = 1, HarmDetermination? Harm = null) : IIntegrationEvent;
+    int SchemaVersion = 1, HarmDetermination? Harm = null, Guid? VoidedInvitationId = null) : IIntegrationEvent;
 
 /// <summary>A caregiver was given proxy access to the patient's record.</summary>
 public sealed record ProxyAccessGranted(

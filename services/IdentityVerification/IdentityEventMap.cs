@@ -4,26 +4,28 @@ using PortalPlatform.Contracts;
 using PortalPlatform.IdentityVerification.AccessRequests;
 using PortalPlatform.IdentityVerification.Registrations;
 using PortalPlatform.ServiceDefaults.EventStore;
+using PortalPlatform.ServiceDefaults.Messaging;
 
 namespace PortalPlatform.IdentityVerification;
 
 /// <summary>
 /// What leaves the service for each stored event. The link and the code are derived again from the key here, so the
-/// commands that carry them can be re-sent identically (same CommandId) without the secret ever being stored.
+/// commands that carry them can be re-sent (same CommandId) without the secret ever being stored; they travel sealed
+/// for Notification, so no queue or error queue holds them in clear.
 /// </summary>
-public sealed class IdentityEventMap(RegistrationSecrets secrets, IOptions<PortalOptions> portal) : IIntegrationEventMap
+public sealed class IdentityEventMap(RegistrationSecrets secrets, CommandSecrets sealer, IOptions<PortalOptions> portal) : IIntegrationEventMap
 {
     public IEnumerable<object> Map(IEvent stored) => stored.Data switch
     {
         RegistrationOpened e =>
         [
             new DeliverInvitation(stored.IdFor<DeliverInvitation>(), e.PracticeId, e.PatientId, e.InvitationId, e.PracticeName, e.FirstName,
-                e.Email, e.Phone, LinkFor(e.RegistrationId), e.ExpiresAt, e.Template),
+                e.Email, e.Phone, sealer.Seal(LinkFor(e.RegistrationId), stored.IdFor<DeliverInvitation>()), e.ExpiresAt, e.Template),
         ],
         OneTimeCodeSent e =>
         [
             new DeliverOneTimeCode(stored.IdFor<DeliverOneTimeCode>(), e.PracticeId, e.PatientId, e.RegistrationId, e.PracticeName, e.Phone,
-                secrets.OneTimeCodeFor(e.RegistrationId, e.Sequence), e.ExpiresAt),
+                sealer.Seal(secrets.OneTimeCodeFor(e.RegistrationId, e.Sequence), stored.IdFor<DeliverOneTimeCode>()), e.ExpiresAt),
         ],
         IdentityConfirmed e =>
         [

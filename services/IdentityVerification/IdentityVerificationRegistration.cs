@@ -8,6 +8,7 @@ using PortalPlatform.IdentityVerification.Registrations;
 using PortalPlatform.IdentityVerification.SigningIn;
 using PortalPlatform.IdentityVerification.Voiding;
 using PortalPlatform.ServiceDefaults.Http;
+using PortalPlatform.ServiceDefaults.Messaging;
 using JasperFx.Events.Projections;
 
 namespace PortalPlatform.IdentityVerification;
@@ -42,6 +43,7 @@ public static class IdentityVerificationRegistration
                 options.Storage.ExtendedSchemaObjects.Add(SignInThrottle.AttemptsTable(options.DatabaseSchemaName));
             })
             .PublishIntegrationEvents<IdentityEventMap>();
+        builder.AddCommandSecrets();
         builder.AddPortalMessaging(IdentityVerificationService.Name, bus =>
         {
             bus.AddConsumer<CreateRegistrationConsumer>(typeof(CreateRegistrationConsumerDefinition));

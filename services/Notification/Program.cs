@@ -6,8 +6,10 @@ using PortalPlatform.Notification.Invitations;
 using PortalPlatform.Notification.OneTimeCodes;
 using PortalPlatform.Notification.Sms;
 using PortalPlatform.Notification.Staff;
+using PortalPlatform.Notification.Voiding;
 using PortalPlatform.Notification;
 using PortalPlatform.ServiceDefaults.Dispatch;
+using PortalPlatform.ServiceDefaults.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,13 +20,19 @@ builder.AddPortalEventStore(NotificationService.Name, store =>
         store.Projections.Snapshot<Delivery>(SnapshotLifecycle.Inline);
         store.Schema.For<Delivery>().Index(d => d.PatientId).Index(d => d.DueAt);
         store.Schema.For<OutboundMessage>();
+        store.Schema.For<VoidedInvitation>();
     })
     .PublishIntegrationEvents<DeliveryEventMap>();
+builder.AddCommandSecrets();
 builder.AddPortalMessaging(NotificationService.Name, bus =>
 {
     bus.AddConsumer<DeliverInvitationConsumer>(typeof(DeliverInvitationConsumerDefinition));
     bus.AddConsumer<DeliverOneTimeCodeConsumer>(typeof(DeliverOneTimeCodeConsumerDefinition));
     bus.AddConsumer<DeliverAccessRequestDeclinedConsumer>(typeof(DeliverAccessRequestDeclinedConsumerDefinition));
+    bus.AddConsumer<InviteIssuedConsumer>();
+    bus.AddConsumer<InviteCancelledConsumer>();
+    bus.AddConsumer<InviteExpiredConsumer>();
+    bus.AddConsumer<AccessRevokedConsumer>();
 });
 
 builder.Services.AddOptions<SmtpOptions>()

@@ -30,6 +30,9 @@ public class IdentityHost : IsolatedServers
     public ConcurrentQueue<DeliverInvitation> Invitations { get; } = new();
     public ConcurrentQueue<DeliverOneTimeCode> OneTimeCodes { get; } = new();
 
+    /// <summary>The two Notification commands exactly as they sit on the broker (what an error queue would keep).</summary>
+    public ConcurrentQueue<string> NotificationCommandBodies { get; } = new();
+
     /// <summary>Every RequestAccess command sent to Enrollment's queue, with its raw body.</summary>
     public ConcurrentQueue<(RequestAccess Command, string Body)> AccessRequests { get; } = new();
 
@@ -54,8 +57,16 @@ public class IdentityHost : IsolatedServers
         Bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(rabbit =>
         {
             rabbit.Host(new Uri(RabbitMqConnectionString));
-            rabbit.ReceiveEndpoint(CommandQueues.DeliverInvitation, e => e.Handler<DeliverInvitation>(c => Record(Invitations, c.Message)));
-            rabbit.ReceiveEndpoint(CommandQueues.DeliverOneTimeCode, e => e.Handler<DeliverOneTimeCode>(c => Record(OneTimeCodes, c.Message)));
+            rabbit.ReceiveEndpoint(CommandQueues.DeliverInvitation, e => e.Handler<DeliverInvitation>(c =>
+            {
+                NotificationCommandBodies.Enqueue(Encoding.UTF8.GetString(c.ReceiveContext.Body.GetBytes()));
+                return Record(Invitations, c.Message);
+            }));
+            rabbit.ReceiveEndpoint(CommandQueues.DeliverOneTimeCode, e => e.Handler<DeliverOneTimeCode>(c =>
+            {
+                NotificationCommandBodies.Enqueue(Encoding.UTF8.GetString(c.ReceiveContext.Body.GetBytes()));
+                return Record(OneTimeCodes, c.Message);
+            }));
             rabbit.ReceiveEndpoint(CommandQueues.RequestAccess, e => e.Handler<RequestAccess>(c =>
                 Record(AccessRequests, (c.Message, Encoding.UTF8.GetString(c.ReceiveContext.Body.GetBytes())))));
             rabbit.ReceiveEndpoint("test-every-broadcast", e =>
@@ -113,8 +124,8 @@ public class IdentityHost : IsolatedServers
         await SendAsync(command);
         var delivered = await Eventually.GetAsync(
             () => Task.FromResult(Invitations.FirstOrDefault(i => i.InvitationId == invitationId)), what: "the DeliverInvitation command");
-        var link = new Uri(delivered.RegistrationLink);
-        Assert.StartsWith(PublicBaseUrl + "/register?token=", delivered.RegistrationLink);
+        var link = new Uri(LinkOf(delivered));
+        Assert.StartsWith(PublicBaseUrl + "/register?token=", link.AbsoluteUri);
         var token = Uri.UnescapeDataString(link.Query["?token=".Length..]);
         return patient with { InvitationId = invitationId, Token = token };
     }
@@ -147,8 +158,14 @@ public class IdentityHost : IsolatedServers
             var sent = OneTimeCodes.Where(c => c.PatientId == patient.PatientId && c.PracticeId == patient.PracticeId).ToList();
             return Task.FromResult(sent.Count > before ? sent : null);
         }, what: "the DeliverOneTimeCode command");
-        return codes[^1].Code;
+        return CodeOf(codes[^1]);
     }
+
+    /// <summary>The registration link, opened from the command as Notification opens it (with the Testing key).</summary>
+    public static string LinkOf(DeliverInvitation command) => DevelopmentCommandSecrets.Instance.Open(command.SealedRegistrationLink, command.CommandId);
+
+    /// <summary>The one-time code, opened from the command as Notification opens it.</summary>
+    public static string CodeOf(DeliverOneTimeCode command) => DevelopmentCommandSecrets.Instance.Open(command.SealedCode, command.CommandId);
 
     public async Task<string> AccessCodeAsync(Invitee patient)
     {

@@ -50,7 +50,7 @@ public sealed class PatientPagesBrowserTests(KestrelIdentityHost host) : IClassF
     public async Task A_patient_registers_through_the_link_and_after_a_revocation_the_sign_in_page_shows_the_exact_message()
     {
         var patient = await host.InviteAsync();
-        var link = host.Invitations.Single(i => i.InvitationId == patient.InvitationId).RegistrationLink;
+        var link = IdentityHost.LinkOf(host.Invitations.Single(i => i.InvitationId == patient.InvitationId));
 
         // The link opens the registration page (its path and query, on this host instead of the gateway).
         await _page.GotoAsync(host.Address + new Uri(link).PathAndQuery);
@@ -58,7 +58,7 @@ public sealed class PatientPagesBrowserTests(KestrelIdentityHost host) : IClassF
         await _page.GetByLabel("Date of birth", new() { Exact = true }).FillAsync(patient.DateOfBirth.ToString("yyyy-MM-dd"));
         var codesBefore = host.OneTimeCodes.Count;
         await _page.GetByRole(AriaRole.Button, new() { Name = "Text me a code" }).ClickAsync();
-        var code = (await Eventually.GetAsync(() => Task.FromResult(host.OneTimeCodes.Skip(codesBefore).FirstOrDefault(c => c.PatientId == patient.PatientId)))).Code;
+        var code = IdentityHost.CodeOf(await Eventually.GetAsync(() => Task.FromResult(host.OneTimeCodes.Skip(codesBefore).FirstOrDefault(c => c.PatientId == patient.PatientId))));
         await _page.GetByLabel("Code from the text message, or access code from your practice").FillAsync(code);
         await _page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
 
@@ -85,7 +85,7 @@ public sealed class PatientPagesBrowserTests(KestrelIdentityHost host) : IClassF
     {
         var patient = await host.InviteAsync();
 
-        await _page.GotoAsync(host.Address + new Uri(host.Invitations.Single(i => i.InvitationId == patient.InvitationId).RegistrationLink).PathAndQuery);
+        await _page.GotoAsync(host.Address + new Uri(IdentityHost.LinkOf(host.Invitations.Single(i => i.InvitationId == patient.InvitationId))).PathAndQuery);
         await _page.GetByLabel("Date of birth", new() { Exact = true }).FillAsync(patient.DateOfBirth.ToString("yyyy-MM-dd"));
         await _page.GetByLabel("Code from the text message, or access code from your practice").FillAsync("000000");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
@@ -151,7 +151,7 @@ public sealed class PatientPagesBrowserTests(KestrelIdentityHost host) : IClassF
         var patient = await host.InviteAsync(lifetime: TimeSpan.FromMinutes(30));
         host.Clock.Advance(TimeSpan.FromHours(1));
 
-        await _page.GotoAsync(host.Address + new Uri(host.Invitations.Single(i => i.InvitationId == patient.InvitationId).RegistrationLink).PathAndQuery);
+        await _page.GotoAsync(host.Address + new Uri(IdentityHost.LinkOf(host.Invitations.Single(i => i.InvitationId == patient.InvitationId))).PathAndQuery);
 
         await _page.GetByRole(AriaRole.Heading, new() { Name = "This link has expired" }).WaitForAsync();
         Assert.False(await _page.GetByRole(AriaRole.Heading, new() { Name = "Step 1 of 2: Confirm it is you" }).IsVisibleAsync());

@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using PortalPlatform.Contracts;
 using PortalPlatform.Testing;
 
@@ -174,6 +177,26 @@ public sealed class RegistrationApiTests(IdentityHost host) : IClassFixture<Iden
         }, what: "sign-in to be refused after the revocation");
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Ask your doctor to provide access to your health records.", problem.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SessionAsync(token)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_revoked_patients_token_is_refused_by_the_patient_authentication_itself_at_once_not_when_it_expires()
+    {
+        var patient = await host.RegisteredAsync("avery.cutoff", "a long enough phrase");
+        var token = await AccessTokenOf(await host.SignInAsync("avery.cutoff", "a long enough phrase"));
+        // The check would see a working token: the patient scheme accepts it, and so does the session endpoint.
+        Assert.True((await AuthenticateAsync(token)).Succeeded);
+        Assert.Equal(HttpStatusCode.OK, (await SessionAsync(token)).StatusCode);
+
+        await host.PublishAsync(new AccessRevoked(Guid.NewGuid(), patient.PracticeId, patient.PatientId, host.Clock.GetUtcNow(), RevocationReason.Security, "admin-1"));
+        await Eventually.TrueAsync(async () => (await host.SignInAsync("avery.cutoff", "a long enough phrase")).StatusCode == HttpStatusCode.Forbidden,
+            what: "the revocation to reach Identity-Verification");
+
+        // Not one tick of the (fake) clock later: the token's 15 minutes are not over, yet every patient endpoint refuses it.
+        var refused = await AuthenticateAsync(token);
+        Assert.False(refused.Succeeded);
+        Assert.Equal("The session has ended.", refused.Failure?.Message);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SessionAsync(token)).StatusCode);
     }
 
@@ -361,6 +384,15 @@ public sealed class RegistrationApiTests(IdentityHost host) : IClassFixture<Iden
         using var request = new HttpRequestMessage(HttpMethod.Get, "/portal/api/session");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         return await host.Client.SendAsync(request);
+    }
+
+    /// <summary>What the patient scheme makes of the token, as any endpoint behind the patient policy would see it.</summary>
+    private async Task<AuthenticateResult> AuthenticateAsync(string accessToken)
+    {
+        await using var scope = host.Service.Services.CreateAsyncScope();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        http.Request.Headers.Authorization = "Bearer " + accessToken;
+        return await http.AuthenticateAsync(SigningIn.PatientAuthentication.Scheme);
     }
 
     private static async Task<string> AccessTokenOf(HttpResponseMessage response)

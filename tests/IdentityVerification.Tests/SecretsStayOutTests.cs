@@ -57,6 +57,30 @@ public sealed class SecretsStayOutTests(IdentityHost host) : IClassFixture<Ident
         }
     }
 
+    [Fact]
+    public async Task The_link_and_the_code_travel_to_Notification_sealed_so_no_queue_or_error_queue_holds_them_in_clear()
+    {
+        var patient = await host.InviteAsync();
+        var code = await host.TextedCodeAsync(patient);
+        var invitation = host.Invitations.Single(i => i.InvitationId == patient.InvitationId);
+        var codeCommand = host.OneTimeCodes.Last(c => c.PatientId == patient.PatientId && c.PracticeId == patient.PracticeId);
+        // The bodies as they sit on the broker; a consumer failing for good moves exactly these bytes to its _error queue.
+        var bodies = host.NotificationCommandBodies.Where(b =>
+            b.Contains(invitation.CommandId.ToString(), StringComparison.OrdinalIgnoreCase) || b.Contains(codeCommand.CommandId.ToString(), StringComparison.OrdinalIgnoreCase)).ToList();
+
+        Assert.Equal(2, bodies.Count); // the capture is real: both commands were seen raw
+        foreach (var secret in new[] { patient.Token, Uri.EscapeDataString(patient.Token), code })
+        {
+            Assert.DoesNotContain(bodies, b => b.Contains(secret, StringComparison.Ordinal));
+        }
+
+        // Notification, holding the key, opens them; bound to their command, a sealed secret opens nowhere else.
+        Assert.EndsWith("/register?token=" + Uri.EscapeDataString(patient.Token), IdentityHost.LinkOf(invitation));
+        Assert.Equal(code, IdentityHost.CodeOf(codeCommand));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() =>
+            DevelopmentCommandSecrets.Instance.Open(codeCommand.SealedCode, invitation.CommandId));
+    }
+
     /// <summary>A span's name, every tag, every event and its tags, and its baggage, as one searchable string.</summary>
     private static string Describe(Activity span)
     {

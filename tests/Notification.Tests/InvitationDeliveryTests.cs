@@ -43,12 +43,12 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
         await servers.SendAsync(command);
 
         var mail = await Eventually.GetAsync(() => Task.FromResult(_mail.ReadAll().SingleOrDefault(m => m.To.Contains(email))), Patience, "the invitation email");
-        Assert.Contains(command.RegistrationLink, mail.Text);
-        Assert.Contains(command.RegistrationLink, mail.Html);
+        Assert.Contains(NotificationServers.LinkOf(command), mail.Text);
+        Assert.Contains(NotificationServers.LinkOf(command), mail.Html);
         Assert.Contains("Riverside Family Practice", mail.Subject);
         Assert.Equal("portal@riverside.example", mail.From);
         var text = await Eventually.GetAsync(() => Task.FromResult(_sms.ReadAll().SingleOrDefault(s => s.To == phone)), Patience, "the invitation text");
-        Assert.Contains(command.RegistrationLink, text.Body);
+        Assert.Contains(NotificationServers.LinkOf(command), text.Body);
         Assert.Equal("+12025550100", text.From);
         await Eventually.TrueAsync(() => servers.Delivered.Count(d => d.InvitationId == command.InvitationId) == 2, Patience, "InviteDelivered for email and text");
         Assert.Equal(

@@ -5,9 +5,11 @@ namespace PortalPlatform.Notification.Tests;
 
 public sealed class MessageTemplatesTests
 {
+    private const string Link = "https://portal.example/register?token=abc123";
+
     private static DeliverInvitation Command(InvitationTemplate template) => new(
         Guid.NewGuid(), Guid.NewGuid(), "P-100", Guid.NewGuid(), "Riverside Family Practice", "Ana", "ana@example.com",
-        "(201) 555-0123", "https://portal.example/register?token=abc123", new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero), template);
+        "(201) 555-0123", "v1.sealed-link-not-read-by-the-templates", new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero), template);
 
     [Theory]
     [InlineData(InvitationTemplate.Invitation)]
@@ -15,13 +17,13 @@ public sealed class MessageTemplatesTests
     [InlineData(InvitationTemplate.ProxyInvitation)]
     public void Every_invitation_email_has_the_practice_the_link_and_the_expiry_in_text_and_html(InvitationTemplate template)
     {
-        var email = MessageTemplates.InvitationEmail(Command(template));
+        var email = MessageTemplates.InvitationEmail(Command(template), Link);
 
         Assert.Contains("Riverside Family Practice", email.Subject);
         foreach (var body in new[] { email.Text, email.Html })
         {
             Assert.Contains("Riverside Family Practice", body);
-            Assert.Contains("https://portal.example/register?token=abc123", body);
+            Assert.Contains(Link, body);
             Assert.Contains("December 8, 2026", body);
             Assert.Contains("Ana", body);
         }
@@ -30,18 +32,18 @@ public sealed class MessageTemplatesTests
     [Fact]
     public void The_reinvitation_says_the_patient_must_verify_their_identity_and_set_up_the_account_again()
     {
-        var email = MessageTemplates.InvitationEmail(Command(InvitationTemplate.Reinvitation));
+        var email = MessageTemplates.InvitationEmail(Command(InvitationTemplate.Reinvitation), Link);
 
         Assert.Contains("verify your identity and set up your account again", email.Text);
         Assert.Contains("verify your identity and set up your account again", email.Html);
-        Assert.Contains("verify your identity and set up your account again", MessageTemplates.InvitationText(Command(InvitationTemplate.Reinvitation)));
+        Assert.Contains("verify your identity and set up your account again", MessageTemplates.InvitationText(Command(InvitationTemplate.Reinvitation), Link));
     }
 
     [Fact]
     public void The_proxy_invitation_addresses_a_caregiver_without_naming_the_patient()
     {
         var command = Command(InvitationTemplate.ProxyInvitation);
-        var email = MessageTemplates.InvitationEmail(command);
+        var email = MessageTemplates.InvitationEmail(command, Link);
 
         Assert.Contains("caregiver", email.Text);
         Assert.DoesNotContain(command.PatientId, email.Text);
@@ -52,16 +54,16 @@ public sealed class MessageTemplatesTests
     {
         var command = Command(InvitationTemplate.Invitation) with { FirstName = "<script>x</script>" };
 
-        Assert.DoesNotContain("<script>", MessageTemplates.InvitationEmail(command).Html);
+        Assert.DoesNotContain("<script>", MessageTemplates.InvitationEmail(command, Link).Html);
     }
 
     [Fact]
     public void Messages_carry_no_personal_data_beyond_the_first_name()
     {
         var command = Command(InvitationTemplate.Invitation);
-        var email = MessageTemplates.InvitationEmail(command);
+        var email = MessageTemplates.InvitationEmail(command, Link);
 
-        foreach (var body in new[] { email.Text, email.Html, MessageTemplates.InvitationText(command) })
+        foreach (var body in new[] { email.Text, email.Html, MessageTemplates.InvitationText(command, Link) })
         {
             Assert.DoesNotContain(command.PatientId, body);
             Assert.DoesNotContain("555", body);
@@ -73,9 +75,9 @@ public sealed class MessageTemplatesTests
     public void The_one_time_code_text_has_the_code_and_its_minutes_left()
     {
         var now = new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
-        var command = new DeliverOneTimeCode(Guid.NewGuid(), Guid.NewGuid(), "P-100", Guid.NewGuid(), "Riverside Family Practice", "+12015550123", "482913", now.AddMinutes(10));
+        var command = new DeliverOneTimeCode(Guid.NewGuid(), Guid.NewGuid(), "P-100", Guid.NewGuid(), "Riverside Family Practice", "+12015550123", "v1.sealed-code-not-read-by-the-templates", now.AddMinutes(10));
 
-        var text = MessageTemplates.OneTimeCodeText(command, now);
+        var text = MessageTemplates.OneTimeCodeText(command, "482913", now);
 
         Assert.Contains("482913", text);
         Assert.Contains("10 minutes", text);

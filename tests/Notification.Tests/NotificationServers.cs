@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MassTransit;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using PortalPlatform.Contracts;
 using PortalPlatform.Hosting.Local;
@@ -55,6 +57,41 @@ public sealed class NotificationServers : IsolatedServers
         await endpoint.Send(command, context => context.MessageId = command.CommandId);
     }
 
+    /// <summary>Publishes an integration event as its producer would (the event id is the message id).</summary>
+    public Task PublishAsync<TEvent>(TEvent integrationEvent) where TEvent : class, IIntegrationEvent =>
+        _bus.Publish(integrationEvent, context => context.MessageId = integrationEvent.EventId);
+
+    /// <summary>Every row of every table of the service's database, as text: what a secret would be found in if it were kept.</summary>
+    public async Task<string> StoreTextAsync()
+    {
+        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand(
+            "select quote_ident(table_schema) || '.' || quote_ident(table_name) from information_schema.tables " +
+            "where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var text = new StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var rows = new NpgsqlCommand($"select t::text from {table} t", connection);
+            await using var reader = await rows.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                text.Append(table).Append(": ").AppendLine(reader.GetString(0));
+            }
+        }
+
+        return text.ToString();
+    }
+
     public LocalMailSink NewMailSink(int? port = null) => new(Path.Combine(Root, $"mail-{Guid.NewGuid():N}"), port ?? Ports.Free());
 
     public LocalSmsSink NewSmsSink() => new(Path.Combine(Root, $"sms-{Guid.NewGuid():N}"), Ports.Free());
@@ -78,9 +115,24 @@ public sealed class NotificationServers : IsolatedServers
         ["Delivery:SendLease"] = "00:00:30",
     });
 
-    public static DeliverInvitation Invitation(Guid practiceId, string? email, string? phone, InvitationTemplate template = InvitationTemplate.Invitation) => new(
-        Guid.NewGuid(), practiceId, $"P-{Guid.NewGuid():N}"[..10], Guid.NewGuid(), "Riverside Family Practice", "Ana", email, phone,
-        $"https://portal.example/register?token={Guid.NewGuid():N}", DateTimeOffset.UtcNow.AddDays(14), template);
+    /// <summary>An invitation as Identity-Verification sends it: the link sealed for this command.</summary>
+    public static DeliverInvitation Invitation(Guid practiceId, string? email, string? phone, InvitationTemplate template = InvitationTemplate.Invitation)
+    {
+        var commandId = Guid.NewGuid();
+        return new(
+            commandId, practiceId, $"P-{Guid.NewGuid():N}"[..10], Guid.NewGuid(), "Riverside Family Practice", "Ana", email, phone,
+            DevelopmentCommandSecrets.Instance.Seal($"https://portal.example/register?token={Guid.NewGuid():N}", commandId), DateTimeOffset.UtcNow.AddDays(14), template);
+    }
+
+    /// <summary>A one-time code as Identity-Verification sends it: the code sealed for this command.</summary>
+    public static DeliverOneTimeCode OneTimeCode(Guid practiceId, string patientId, string phone, string code, DateTimeOffset expiresAt)
+    {
+        var commandId = Guid.NewGuid();
+        return new(commandId, practiceId, patientId, Guid.NewGuid(), "Riverside Family Practice", phone, DevelopmentCommandSecrets.Instance.Seal(code, commandId), expiresAt);
+    }
+
+    /// <summary>The link an invitation command carries, opened as the service opens it.</summary>
+    public static string LinkOf(DeliverInvitation command) => DevelopmentCommandSecrets.Instance.Open(command.SealedRegistrationLink, command.CommandId);
 
     public static string UniqueEmail(string domain = "example.com") => $"ana.{Guid.NewGuid():N}"[..16] + "@" + domain;
 

@@ -29,7 +29,7 @@ public sealed class RetryTests(NotificationServers servers) : IClassFixture<Noti
         await mail.StartAsync();
 
         var received = await Eventually.GetAsync(() => Task.FromResult(mail.ReadAll().SingleOrDefault(m => m.To.Contains(email))), Patience, "the email after the outage");
-        Assert.Contains(command.RegistrationLink, received.Text);
+        Assert.Contains(NotificationServers.LinkOf(command), received.Text);
         var delivered = await Eventually.GetAsync(
             () => Task.FromResult(servers.Delivered.SingleOrDefault(d => d.InvitationId == command.InvitationId)), Patience, "InviteDelivered");
         Assert.Equal(DeliveryChannel.Email, delivered.Channel);
@@ -77,7 +77,7 @@ public sealed class RetryTests(NotificationServers servers) : IClassFixture<Noti
         await using var service = servers.Service(mail.Port, sms);
         _ = service.Server;
         var phone = NotificationServers.UniquePhone();
-        var command = new DeliverOneTimeCode(Guid.NewGuid(), _practice, "P-otp", Guid.NewGuid(), "Riverside Family Practice", phone, "482913", DateTimeOffset.UtcNow.AddMinutes(10));
+        var command = NotificationServers.OneTimeCode(_practice, "P-otp", phone, "482913", DateTimeOffset.UtcNow.AddMinutes(10));
         sms.FailNext(2);
 
         await servers.SendAsync(command);

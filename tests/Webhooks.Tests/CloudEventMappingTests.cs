@@ -41,7 +41,9 @@ public sealed class CloudEventMappingTests
         Assert.Equal("Security", data.GetProperty("reason").GetString());
         // The harm determination (issue 15) is part of a revocation; this one is not harm-based.
         Assert.Equal(JsonValueKind.Null, data.GetProperty("harm").ValueKind);
-        Assert.Equal(["reason", "harm"], data.EnumerateObject().Select(p => p.Name));
+        // So is the invitation it voided (issue 11: Notification drops its queued deliveries); none was pending here.
+        Assert.Equal(JsonValueKind.Null, data.GetProperty("voidedInvitationId").ValueKind);
+        Assert.Equal(["reason", "harm", "voidedInvitationId"], data.EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]

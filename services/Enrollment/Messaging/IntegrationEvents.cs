@@ -38,7 +38,8 @@ public sealed class IntegrationEvents : IIntegrationEventMap
                 yield return new Integration.InviteExpired(stored.IdFor<Integration.InviteExpired>(), e.PracticeId, e.PatientId, e.ExpiredAt, e.InvitationId);
                 break;
             case AccessRevoked e:
-                yield return new Integration.AccessRevoked(stored.IdFor<Integration.AccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.Reason, e.RevokedBy, Harm: e.Harm);
+                yield return new Integration.AccessRevoked(stored.IdFor<Integration.AccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.Reason, e.RevokedBy,
+                    Harm: e.Harm, VoidedInvitationId: e.VoidedInvitationId);
                 break;
             case ProxyInvited e:
                 yield return new Integration.CreateRegistration(

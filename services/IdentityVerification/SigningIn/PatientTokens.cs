@@ -1,6 +1,7 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Security.Claims;
 using System.Text;
+using Marten;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -36,10 +37,27 @@ public static class PatientAuthentication
                 IssuerSigningKey = PatientTokenIssuer.KeyOf(patient.Value),
                 ClockSkew = TimeSpan.FromSeconds(30),
             };
+            jwt.Events = new JwtBearerEvents { OnTokenValidated = EndedSessionsFailAsync };
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireClaim(SessionClaim));
         return builder;
+    }
+
+    /// <summary>
+    /// Every request with a patient token checks its session: a revocation (or any other end of the session) refuses the
+    /// token at once, on every endpoint behind the patient policy, not when the token expires.
+    /// </summary>
+    private static async Task EndedSessionsFailAsync(TokenValidatedContext context)
+    {
+        var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+        var session = context.HttpContext.RequestServices.GetRequiredService<IQuerySession>();
+        if (!Guid.TryParse(context.Principal?.FindFirst(SessionClaim)?.Value, out var sessionId)
+            || await session.LoadAsync<PatientSession>(sessionId, context.HttpContext.RequestAborted) is not { EndedAt: null } current
+            || current.ExpiresAt <= clock.GetUtcNow())
+        {
+            context.Fail("The session has ended.");
+        }
     }
 }
 

@@ -61,13 +61,11 @@ public static class SignInEndpoints
         return Results.Ok(new { accessToken = token, expiresAt });
     }
 
-    /// <summary>The signed-in patient's session: 401 once it has ended (for example by a revocation).</summary>
-    private static async Task<IResult> SessionAsync(ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>The signed-in patient's session (the patient policy already refused an ended one with 401).</summary>
+    private static async Task<IResult> SessionAsync(ClaimsPrincipal user, IQuerySession session, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(user.FindFirst(PatientAuthentication.SessionClaim)?.Value, out var sessionId)
-            || await session.LoadAsync<PatientSession>(sessionId, cancellationToken) is not { EndedAt: null } current
-            || current.ExpiresAt <= clock.GetUtcNow()
-            || await session.LoadAsync<Account>(current.AccountId, cancellationToken) is not { } account)
+        if (!Guid.TryParse(user.FindFirst(System.IdentityModel.Tokens.Jwt.JwtRegisteredClaimNames.Sub)?.Value, out var accountId)
+            || await session.LoadAsync<Account>(accountId, cancellationToken) is not { } account)
         {
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Session ended", detail: "Please sign in again.");
         }

@@ -5,7 +5,6 @@ using PortalPlatform.Contracts;
 using PortalPlatform.Notification.Deliveries;
 using PortalPlatform.Notification.Templates;
 using PortalPlatform.ServiceDefaults.Dispatch;
-using PortalPlatform.ServiceDefaults.EventStore;
 
 namespace PortalPlatform.Notification.AccessRequests;
 
@@ -18,30 +17,27 @@ public sealed class DeliverAccessRequestDeclinedConsumer(IDocumentSession sessio
 {
     private const string InboxName = "deliver-access-request-declined";
 
-    public async Task Consume(ConsumeContext<DeliverAccessRequestDeclined> context)
+    public Task Consume(ConsumeContext<DeliverAccessRequestDeclined> context)
     {
         var command = context.Message;
-        if (await session.AlreadyProcessedAsync(InboxName, command.CommandId, context.CancellationToken))
-        {
-            return;
-        }
+        return session.QueueOnceAsync(InboxName, command.CommandId, _ => Render(command), clock, wakeUp, context.CancellationToken);
+    }
 
-        var now = clock.GetUtcNow();
-        var content = AccessRequestDeclinedMessage.Render(command);
+    private static IEnumerable<QueuedMessage> Render(DeliverAccessRequestDeclined command)
+    {
         if (!string.IsNullOrWhiteSpace(command.Email))
         {
-            session.Queue(command.CommandId, new QueuedMessage(
+            var content = AccessRequestDeclinedMessage.Render(command);
+            yield return new QueuedMessage(
                 new DeliveryTarget(command.PracticeId, command.PatientId, null, MessageKind.AccessRequestDeclined, DeliveryChannel.Email),
-                command.Email.Trim(), AddressMask.Email(command.Email.Trim()), content.Subject, content.Text, content.Html), now);
+                command.Email.Trim(), AddressMask.Email(command.Email.Trim()), content.Subject, content.Text, content.Html);
         }
         else if (!string.IsNullOrWhiteSpace(command.Phone))
         {
-            session.Queue(command.CommandId, new QueuedMessage(
+            yield return new QueuedMessage(
                 new DeliveryTarget(command.PracticeId, command.PatientId, null, MessageKind.AccessRequestDeclined, DeliveryChannel.Sms),
-                command.Phone.Trim(), AddressMask.Phone(command.Phone), "", AccessRequestDeclinedMessage.Sms(command), null), now);
+                command.Phone.Trim(), AddressMask.Phone(command.Phone), "", AccessRequestDeclinedMessage.Sms(command), null);
         }
-
-        await session.CommitQueuedAsync(InboxName, command.CommandId, clock, wakeUp, context.CancellationToken);
     }
 }
 

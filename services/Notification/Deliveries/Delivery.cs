@@ -10,6 +10,7 @@ public enum DeliveryState
     Sent,
     Failed,
     Bounced,
+    Cancelled,
 }
 
 /// <summary>How one send attempt ended, as the email or SMS sender reports it.</summary>
@@ -49,9 +50,12 @@ public sealed class Delivery
     /// <summary>When the sender may (re)try: the next attempt's time while queued, the lease's end while sending.</summary>
     public DateTimeOffset DueAt { get; set; }
 
+    /// <summary>When the link or code the message carries stops working; nothing is sent after it.</summary>
+    public DateTimeOffset? ValidUntil { get; set; }
+
     public DeliveryTarget Target => new(PracticeId, PatientId, InvitationId, Kind, Channel);
 
-    public bool IsFinal => State is DeliveryState.Sent or DeliveryState.Failed or DeliveryState.Bounced;
+    public bool IsFinal => State is DeliveryState.Sent or DeliveryState.Failed or DeliveryState.Bounced or DeliveryState.Cancelled;
 
     public static Delivery Create(DeliveryQueued queued) => new()
     {
@@ -67,6 +71,7 @@ public sealed class Delivery
         QueuedAt = queued.QueuedAt,
         UpdatedAt = queued.QueuedAt,
         DueAt = queued.QueuedAt,
+        ValidUntil = queued.ValidUntil,
     };
 
     public void Apply(DeliveryAttemptStarted started)
@@ -107,6 +112,30 @@ public sealed class Delivery
         LastError = bounced.Reason;
         PermanentFailure = true;
         UpdatedAt = bounced.BouncedAt;
+    }
+
+    public void Apply(DeliveryCancelled cancelled)
+    {
+        State = DeliveryState.Cancelled;
+        LastError = cancelled.Reason;
+        UpdatedAt = cancelled.CancelledAt;
+    }
+
+    /// <summary>
+    /// Drops a delivery that must not be sent any more: its invitation was voided (<paramref name="invitationVoided"/>
+    /// says how), or what it carries has expired. Null while it may still go out, and once it is final. A delivery
+    /// being sent right now is left to finish: its next attempt, if any, is dropped.
+    /// </summary>
+    public DeliveryCancelled? Drop(DateTimeOffset now, string? invitationVoided)
+    {
+        if (IsFinal || State == DeliveryState.Sending && DueAt > now)
+        {
+            return null;
+        }
+
+        return invitationVoided is not null ? new DeliveryCancelled(Target, $"the invitation was {invitationVoided}", now)
+            : ValidUntil <= now ? new DeliveryCancelled(Target, "expired before it could be sent", now)
+            : null;
     }
 
     /// <summary>

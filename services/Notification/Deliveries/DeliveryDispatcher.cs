@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PortalPlatform.Contracts;
 using PortalPlatform.Notification.Email;
 using PortalPlatform.Notification.Sms;
+using PortalPlatform.Notification.Voiding;
 using PortalPlatform.ServiceDefaults.Dispatch;
 
 namespace PortalPlatform.Notification.Deliveries;
@@ -26,7 +27,6 @@ public sealed class DeliveryDispatcher(
 {
     public const string TelemetryName = "PortalPlatform.Notification";
     private const int BatchSize = 200;
-    private const string Interrupted = "interrupted by a shutdown";
     private static readonly ActivitySource Source = new(TelemetryName);
     private static readonly Meter Meter = new(TelemetryName);
     private static readonly Counter<long> Attempts = Meter.CreateCounter<long>("portal.notification.attempts", description: "send attempts by channel and outcome");
@@ -95,7 +95,24 @@ public sealed class DeliveryDispatcher(
         {
             await using var claim = store.LightweightSession();
             var stream = await claim.Events.FetchForWriting<Delivery>(id, cancellationToken);
-            if (stream.Aggregate is not { } current || current.Claim(clock.GetUtcNow(), lease) is not { } next)
+            if (stream.Aggregate is not { } current)
+            {
+                return;
+            }
+
+            // The last word before a send: a voided invitation or an expired code is dropped, never sent late.
+            var now = clock.GetUtcNow();
+            var voided = current.InvitationId is { } invitationId ? await claim.LoadAsync<VoidedInvitation>(invitationId, cancellationToken) : null;
+            if (current.Drop(now, voided?.How) is { } cancelled)
+            {
+                stream.AppendOne(cancelled);
+                claim.Delete<OutboundMessage>(id);
+                await claim.SaveChangesAsync(cancellationToken);
+                logger.LogInformation("Delivery {DeliveryId} dropped unsent: {Reason}", id, cancelled.Reason);
+                return;
+            }
+
+            if (current.Claim(now, lease) is not { } next)
             {
                 return;
             }
@@ -121,18 +138,17 @@ public sealed class DeliveryDispatcher(
         activity?.SetTag("portal.delivery.attempt", started.Attempt);
         activity?.SetTag("portal.delivery.kind", delivery.Kind.ToString());
 
+        // A send once begun is finished, also when the service is stopping (bounded by Smtp:Timeout / Sms:Timeout):
+        // cancelling it could cut the conversation after the server took the message, and the next sender would
+        // deliver it a second time.
         SendOutcome outcome;
         try
         {
             outcome = outbound is null
                 ? SendOutcome.PermanentFailure("message content missing")
                 : delivery.Channel == DeliveryChannel.Email
-                    ? await email.SendAsync(id, outbound, cancellationToken)
-                    : await sms.SendAsync(id, outbound, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            outcome = SendOutcome.TransientFailure(Interrupted);
+                    ? await email.SendAsync(id, outbound, CancellationToken.None)
+                    : await sms.SendAsync(id, outbound, CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -165,11 +181,6 @@ public sealed class DeliveryDispatcher(
             }
 
             var concluded = delivery.Conclude(outcome, clock.GetUtcNow(), schedule);
-            if (outcome.Detail == Interrupted && concluded is DeliveryAttemptFailed interrupted)
-            {
-                concluded = interrupted with { NextAttemptAt = interrupted.FailedAt };
-            }
-
             stream.AppendOne(concluded);
             if (concluded is DeliverySent or DeliveryFailed)
             {

@@ -18,8 +18,9 @@ public enum MessageKind
 /// <summary>Who a delivery is for; carried by every outcome so each event stands on its own.</summary>
 public sealed record DeliveryTarget(Guid PracticeId, string PatientId, Guid? InvitationId, MessageKind Kind, DeliveryChannel Channel);
 
+/// <param name="ValidUntil">When what the message carries (a registration link, a one-time code) stops working; not sent after that.</param>
 public sealed record DeliveryQueued(
-    Guid DeliveryId, Guid CommandId, DeliveryTarget Target, string MaskedAddress, DateTimeOffset QueuedAt);
+    Guid DeliveryId, Guid CommandId, DeliveryTarget Target, string MaskedAddress, DateTimeOffset QueuedAt, DateTimeOffset? ValidUntil = null);
 
 /// <summary>A sender claimed the delivery until <paramref name="LeaseUntil"/>; after that another may take it over.</summary>
 public sealed record DeliveryAttemptStarted(int Attempt, DateTimeOffset StartedAt, DateTimeOffset LeaseUntil);
@@ -35,3 +36,6 @@ public sealed record DeliveryFailed(DeliveryTarget Target, int Attempt, string R
 
 /// <summary>Accepted, then reported undeliverable by the provider later.</summary>
 public sealed record DeliveryBounced(DeliveryTarget Target, string Reason, DateTimeOffset BouncedAt);
+
+/// <summary>Dropped unsent: its invitation was voided (cancelled, expired, replaced, access revoked) or what it carries expired.</summary>
+public sealed record DeliveryCancelled(DeliveryTarget Target, string Reason, DateTimeOffset CancelledAt);

@@ -4,7 +4,7 @@ using PortalPlatform.Contracts;
 using PortalPlatform.Notification.Deliveries;
 using PortalPlatform.Notification.Templates;
 using PortalPlatform.ServiceDefaults.Dispatch;
-using PortalPlatform.ServiceDefaults.EventStore;
+using PortalPlatform.ServiceDefaults.Messaging;
 
 namespace PortalPlatform.Notification.Invitations;
 
@@ -13,45 +13,43 @@ namespace PortalPlatform.Notification.Invitations;
 /// command is acknowledged; the dispatcher sends them. A redelivered command finds its inbox row and does nothing.
 /// </summary>
 public sealed class DeliverInvitationConsumer(
-    IDocumentSession session, TimeProvider clock, DispatcherWakeUp wakeUp, ILogger<DeliverInvitationConsumer> logger)
+    IDocumentSession session, CommandSecrets secrets, TimeProvider clock, DispatcherWakeUp wakeUp, ILogger<DeliverInvitationConsumer> logger)
     : IConsumer<DeliverInvitation>
 {
     private const string InboxName = "deliver-invitation";
 
-    public async Task Consume(ConsumeContext<DeliverInvitation> context)
+    public Task Consume(ConsumeContext<DeliverInvitation> context)
     {
         var command = context.Message;
-        if (await session.AlreadyProcessedAsync(InboxName, command.CommandId, context.CancellationToken))
-        {
-            return;
-        }
+        return session.QueueOnceAsync(InboxName, command.CommandId, _ => Render(command), clock, wakeUp, context.CancellationToken);
+    }
 
-        var now = clock.GetUtcNow();
+    private List<QueuedMessage> Render(DeliverInvitation command)
+    {
         var kind = MessageTemplates.KindOf(command.Template);
-        var queued = 0;
+        var link = secrets.Open(command.SealedRegistrationLink, command.CommandId);
+        var messages = new List<QueuedMessage>();
         if (!string.IsNullOrWhiteSpace(command.Email))
         {
-            var content = MessageTemplates.InvitationEmail(command);
-            session.Queue(command.CommandId, new QueuedMessage(
+            var content = MessageTemplates.InvitationEmail(command, link);
+            messages.Add(new QueuedMessage(
                 new DeliveryTarget(command.PracticeId, command.PatientId, command.InvitationId, kind, DeliveryChannel.Email),
-                command.Email.Trim(), AddressMask.Email(command.Email.Trim()), content.Subject, content.Text, content.Html), now);
-            queued++;
+                command.Email.Trim(), AddressMask.Email(command.Email.Trim()), content.Subject, content.Text, content.Html, command.ExpiresAt));
         }
 
         if (!string.IsNullOrWhiteSpace(command.Phone))
         {
-            session.Queue(command.CommandId, new QueuedMessage(
+            messages.Add(new QueuedMessage(
                 new DeliveryTarget(command.PracticeId, command.PatientId, command.InvitationId, kind, DeliveryChannel.Sms),
-                command.Phone.Trim(), AddressMask.Phone(command.Phone), "", MessageTemplates.InvitationText(command), null), now);
-            queued++;
+                command.Phone.Trim(), AddressMask.Phone(command.Phone), "", MessageTemplates.InvitationText(command, link), null, command.ExpiresAt));
         }
 
-        if (queued == 0)
+        if (messages.Count == 0)
         {
             logger.LogWarning("Invitation {InvitationId} has neither email nor phone; nothing to deliver", command.InvitationId);
         }
 
-        await session.CommitQueuedAsync(InboxName, command.CommandId, clock, wakeUp, context.CancellationToken);
+        return messages;
     }
 }
 

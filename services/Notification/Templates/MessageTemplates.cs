@@ -21,7 +21,8 @@ public static class MessageTemplates
         _ => MessageKind.Invitation,
     };
 
-    public static EmailContent InvitationEmail(DeliverInvitation command)
+    /// <param name="link">The registration link, opened from the command's sealed one.</param>
+    public static EmailContent InvitationEmail(DeliverInvitation command, string link)
     {
         var expires = DateOf(command.ExpiresAt);
         var (subject, paragraphs) = KindOf(command.Template) switch
@@ -51,33 +52,34 @@ public static class MessageTemplates
         };
 
         var closing = $"The link works once and until {expires}. If you did not expect this message, ignore it or call {command.PracticeName}.";
-        var text = string.Join("\n\n", [$"Hello {command.FirstName},", .. paragraphs, command.RegistrationLink, closing]) + "\n";
+        var text = string.Join("\n\n", [$"Hello {command.FirstName},", .. paragraphs, link, closing]) + "\n";
         var html = $"""
             <!DOCTYPE html>
             <html><body style="font-family: sans-serif; line-height: 1.5">
             <p>Hello {Html(command.FirstName)},</p>
-            {string.Concat(paragraphs.Select(p => $"<p>{Html(p)}</p>\n"))}<p><a href="{Html(command.RegistrationLink)}">Set up your patient portal account</a></p>
-            <p style="font-size: small">If the button does not work, copy this address into your browser: {Html(command.RegistrationLink)}</p>
+            {string.Concat(paragraphs.Select(p => $"<p>{Html(p)}</p>\n"))}<p><a href="{Html(link)}">Set up your patient portal account</a></p>
+            <p style="font-size: small">If the button does not work, copy this address into your browser: {Html(link)}</p>
             <p style="font-size: small">{Html(closing)}</p>
             </body></html>
             """;
         return new EmailContent(subject, text, html);
     }
 
-    public static string InvitationText(DeliverInvitation command) => KindOf(command.Template) switch
+    public static string InvitationText(DeliverInvitation command, string link) => KindOf(command.Template) switch
     {
         MessageKind.Reinvitation =>
-            $"{command.PracticeName}: your patient portal access is back. To use it, verify your identity and set up your account again: {command.RegistrationLink} (expires {DateOf(command.ExpiresAt)})",
+            $"{command.PracticeName}: your patient portal access is back. To use it, verify your identity and set up your account again: {link} (expires {DateOf(command.ExpiresAt)})",
         MessageKind.ProxyInvitation =>
-            $"{command.PracticeName}: you are invited to the patient portal as a caregiver. Set up your account: {command.RegistrationLink} (expires {DateOf(command.ExpiresAt)})",
+            $"{command.PracticeName}: you are invited to the patient portal as a caregiver. Set up your account: {link} (expires {DateOf(command.ExpiresAt)})",
         _ =>
-            $"{command.PracticeName} invites you to the patient portal. Set up your account: {command.RegistrationLink} (expires {DateOf(command.ExpiresAt)})",
+            $"{command.PracticeName} invites you to the patient portal. Set up your account: {link} (expires {DateOf(command.ExpiresAt)})",
     };
 
-    public static string OneTimeCodeText(DeliverOneTimeCode command, DateTimeOffset now)
+    /// <param name="code">The code, opened from the command's sealed one.</param>
+    public static string OneTimeCodeText(DeliverOneTimeCode command, string code, DateTimeOffset now)
     {
         var minutes = Math.Max(1, (int)Math.Ceiling((command.ExpiresAt - now).TotalMinutes));
-        return $"{command.PracticeName}: your patient portal verification code is {command.Code}. It expires in {minutes} minutes. Never share it; staff will not ask for it.";
+        return $"{command.PracticeName}: your patient portal verification code is {code}. It expires in {minutes} minutes. Never share it; staff will not ask for it.";
     }
 
     private static string DateOf(DateTimeOffset at) => at.UtcDateTime.ToString("MMMM d, yyyy", CultureInfo.InvariantCulture);

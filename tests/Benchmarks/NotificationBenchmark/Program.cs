@@ -73,8 +73,9 @@ var sentAt = new Dictionary<string, DateTimeOffset>();
 
 async Task SendAsync(int i)
 {
-    var command = new DeliverInvitation(Guid.NewGuid(), practice, $"P-{i}", Guid.NewGuid(), "Riverside Family Practice", "Ana",
-        $"patient{i}.{Guid.NewGuid():N}@example.com", null, $"https://portal.example/register?token={Guid.NewGuid():N}",
+    var commandId = Guid.NewGuid();
+    var command = new DeliverInvitation(commandId, practice, $"P-{i}", Guid.NewGuid(), "Riverside Family Practice", "Ana",
+        $"patient{i}.{Guid.NewGuid():N}@example.com", null, DevelopmentCommandSecrets.Instance.Seal($"https://portal.example/register?token={Guid.NewGuid():N}", commandId),
         DateTimeOffset.UtcNow.AddDays(14), InvitationTemplate.Invitation);
     lock (sentAt)
     {
