@@ -82,6 +82,15 @@ public sealed class ReplicaFailoverTests(TwoReplicaPlatform platform, ITestOutpu
         }));
         await sending;
         var burstTook = clock.Elapsed;
+        foreach (var failure in burst.Failures)
+        {
+            output.WriteLine($"resent after {(failure.At - killedAt).TotalSeconds:+0.00;-0.00} s from the kill: {failure.Request}: {failure.Error}");
+        }
+
+        foreach (var (service, took) in takeovers)
+        {
+            output.WriteLine($"{service}: the other replica held the daemon lock {took.TotalMilliseconds:0} ms after the SIGKILL");
+        }
 
         // Then every patient gets exactly one invitation email and one text, each recorded once as sent
         var deliveries = await Eventually.GetAsync(async () =>
@@ -137,22 +146,12 @@ public sealed class ReplicaFailoverTests(TwoReplicaPlatform platform, ITestOutpu
 
         // And no table holds a second registration or delivery for one invitation
         Assert.Empty(await DuplicatesAsync(leaders, "identity-verification", "mt_doc_registration", "InvitationId"));
-        Assert.Empty(await DuplicatesAsync(leaders, "notification", "mt_doc_delivery", "InvitationId", "Channel"));
+        Assert.Empty(await DuplicatesAsync(leaders, "notification", "mt_doc_delivery", "InvitationId", "Kind", "Channel"));
 
         watching.Cancel();
         foreach (var line in await states)
         {
             output.WriteLine(line);
-        }
-
-        foreach (var failure in burst.Failures)
-        {
-            output.WriteLine($"resent after {(failure.At - killedAt).TotalSeconds:+0.00;-0.00} s from the kill: {failure.Request}: {failure.Error}");
-        }
-
-        foreach (var (service, took) in takeovers)
-        {
-            output.WriteLine($"{service}: the other replica held the daemon lock {took.TotalMilliseconds:0} ms after the SIGKILL");
         }
 
         output.WriteLine($"burst of {Patients} done {burstTook.TotalSeconds:0.0} s from its start; every email and text sent by {settled.TotalSeconds:0.0} s; {burst.Failures.Count} requests sent again");
@@ -195,15 +194,20 @@ public sealed class ReplicaFailoverTests(TwoReplicaPlatform platform, ITestOutpu
         output.WriteLine(string.Join('\n', log));
     }
 
-    /// <summary>Rows of a Marten document table that share the given JSON fields with another row.</summary>
+    /// <summary>
+    /// Values of the JSON fields that more than one row of a Marten document table shares, among the rows where the
+    /// first field is set.
+    /// </summary>
     private static async Task<List<string>> DuplicatesAsync(DaemonLeaders leaders, string service, string table, params string[] fields)
     {
         await using var connection = await leaders.OpenAsync(service);
         await using var find = new NpgsqlCommand("SELECT table_schema FROM information_schema.tables WHERE table_name = @table", connection);
         find.Parameters.AddWithValue("table", table);
         var schema = (string?)await find.ExecuteScalarAsync() ?? throw new InvalidOperationException($"no table {table} in {service}'s database");
-        var key = string.Join(" || '/' || ", fields.Select(f => $"coalesce(data->>'{f}', data->>'{char.ToLowerInvariant(f[0])}{f[1..]}')"));
-        await using var query = new NpgsqlCommand($"SELECT {key}, count(*) FROM {schema}.{table} GROUP BY 1 HAVING count(*) > 1", connection);
+        var values = fields.Select(f => $"coalesce(data->>'{f}', data->>'{char.ToLowerInvariant(f[0])}{f[1..]}')").ToList();
+        await using var query = new NpgsqlCommand(
+            $"SELECT concat_ws('/', {string.Join(", ", values)}), count(*) FROM {schema}.{table} WHERE {values[0]} IS NOT NULL GROUP BY 1 HAVING count(*) > 1",
+            connection);
         await using var reader = await query.ExecuteReaderAsync();
         var duplicates = new List<string>();
         while (await reader.ReadAsync())
