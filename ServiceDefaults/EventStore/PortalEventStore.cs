@@ -21,8 +21,9 @@ public static class PortalEventStoreExtensions
 
     /// <summary>
     /// Configuration key: when true, the whole schema is created or updated at start-up, before the service takes
-    /// traffic, serialised across replicas by Marten's advisory lock (set in deploy/). Otherwise (development, tests)
-    /// each table is created on first use, and a service starts even while its database is down.
+    /// traffic, one replica after another (<see cref="SchemaOnStartup"/>; set in deploy/ and by the AppHost's
+    /// --replicas). Otherwise (development, tests) each table is created on first use, and a service starts even
+    /// while its database is down.
     /// </summary>
     public const string ApplySchemaOnStartupKey = "EventStore:ApplySchemaOnStartup";
 
@@ -50,10 +51,16 @@ public static class PortalEventStoreExtensions
                 .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null))
             .Build());
         builder.Services.AddSingleton<ExclusiveJobLock>();
+        if (builder.Configuration.GetValue<bool>(ApplySchemaOnStartupKey))
+        {
+            // Registered before Marten's own hosted services, so the schema is there before the daemon and the bus start.
+            builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<SchemaOnStartup>(services, serviceName));
+        }
+
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
-        var marten = builder.Services.AddMarten(options =>
+        return builder.Services.AddMarten(options =>
             {
                 options.DatabaseSchemaName = schema;
                 options.Events.DatabaseSchemaName = schema;
@@ -73,12 +80,6 @@ public static class PortalEventStoreExtensions
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .AddAsyncDaemon(DaemonMode.HotCold);
-        if (builder.Configuration.GetValue<bool>(ApplySchemaOnStartupKey))
-        {
-            marten.ApplyAllDatabaseChangesOnStartup();
-        }
-
-        return marten;
     }
 
     /// <summary>

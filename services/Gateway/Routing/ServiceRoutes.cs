@@ -45,7 +45,8 @@ public static class ServiceRoutes
 
     /// <summary>
     /// One cluster per service, addressed by its service-discovery name: <c>Microsoft.Extensions.ServiceDiscovery</c>
-    /// resolves it (<c>services:{name}:http:N</c> from the AppHost, one entry per replica) when YARP asks.
+    /// resolves it (<c>services:{name}:http:0</c> from the AppHost; with replicas that is DCP's proxy in front of them,
+    /// under Kubernetes the Service) when YARP asks.
     /// </summary>
     public static IReadOnlyList<ClusterConfig> Clusters { get; } =
         [.. new[] { Enrollment, IdentityVerification, Notification, Webhooks }.Select(service => new ClusterConfig

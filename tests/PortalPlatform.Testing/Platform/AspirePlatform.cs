@@ -52,6 +52,11 @@ public class AspirePlatform : IAsyncLifetime
     /// <summary>Replicas of every service (DESIGN.md's --replicas).</summary>
     protected virtual int Replicas => 1;
 
+    /// <summary>Changes to the AppHost's resources before the platform is built (a fixture's own settings).</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+    }
+
     public virtual async Task InitializeAsync()
     {
         var started = DateTime.UtcNow;
@@ -74,6 +79,7 @@ public class AspirePlatform : IAsyncLifetime
             .Add(new EnvironmentCallbackAnnotation("InvitationExpiry__SweepInterval", () => "00:00:05"));
         // Resources' console output stays on the dashboard; the test log gets warnings and errors only.
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        Configure(builder);
         App = await builder.BuildAsync();
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         await App.StartAsync(startup.Token);
