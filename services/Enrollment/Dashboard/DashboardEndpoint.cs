@@ -104,13 +104,13 @@ public static class PortalStatusList
         public static bool TryRead(string cursor, out string patientId)
         {
             patientId = "";
-            var bytes = new byte[Base64Url.GetMaxDecodedLength(cursor.Length)];
-            if (!Base64Url.TryDecodeFromChars(cursor, bytes, out var written))
+            if (!Base64Url.IsValid(cursor))
             {
                 return false;
             }
 
-            var text = Encoding.UTF8.GetString(bytes, 0, written);
+            var bytes = Base64Url.DecodeFromChars(cursor);
+            var text = Encoding.UTF8.GetString(bytes);
             if (!text.StartsWith(Prefix, StringComparison.Ordinal) || text.Length == Prefix.Length)
             {
                 return false;
