@@ -78,12 +78,12 @@ public static class PortalStatusList
         await batch.Execute(ct);
 
         var counts = Enum.GetNames<PortalStatus>().ToDictionary(name => name, _ => 0);
-        if ((await counting).SingleOrDefault() is { } stored)
+        foreach (var stored in await counting)
         {
-            // Keyed by the status column's text (its number).
+            // Each row holds part of the practice's counts, keyed by the status column's text (its number).
             foreach (var (key, count) in JsonSerializer.Deserialize<Dictionary<string, int>>(stored)!)
             {
-                counts[Enum.Parse<PortalStatus>(key).ToString()] = count;
+                counts[Enum.Parse<PortalStatus>(key).ToString()] += count;
             }
         }
 

@@ -12,13 +12,17 @@ namespace PortalPlatform.Enrollment.Dashboard;
 /// <see cref="PortalAccessState"/> rows in the same transaction as the change: the dashboard reads its counts in one
 /// primary-key lookup instead of counting the practice's rows, and every writer (commands, consumers, the expiry sweep,
 /// a projection rebuild, a bulk load) keeps them without knowing about them. Statement-level triggers with transition
-/// tables: a statement changing many rows (a COPY, a rebuild batch) adds its changes per practice once. One row per
-/// practice, taken in practice order, so concurrent writers do not deadlock on it; status changes of one practice
-/// queue on it for the rest of their transaction.
+/// tables: a statement changing many rows (a COPY, a rebuild batch) adds its changes per practice once. Each
+/// connection adds to its own one of <see cref="Shards"/> rows per practice (by backend process id), so concurrent
+/// commands of one practice seldom queue on the same row until their commit, and a transaction takes one row per
+/// practice, in practice order (no lock-order deadlock); a read sums the practice's rows.
 /// </summary>
 public static class StatusCounts
 {
     public const string TableName = "portal_status_counts";
+
+    /// <summary>Rows per practice: concurrent writers of one practice spread over them.</summary>
+    public const int Shards = 16;
 
     private static readonly ConditionalWeakTable<IDocumentStore, Task> Ensured = [];
 
@@ -61,7 +65,7 @@ public static class StatusCounts
         await using var create = new NpgsqlCommand(
             $$"""
             SELECT pg_advisory_xact_lock({{AdvisoryLocks.KeyOf("enrollment:" + TableName)}});
-            CREATE TABLE IF NOT EXISTS {{counts}} (practice_id uuid PRIMARY KEY, counts jsonb NOT NULL);
+            CREATE TABLE IF NOT EXISTS {{counts}} (practice_id uuid NOT NULL, shard int NOT NULL, counts jsonb NOT NULL, PRIMARY KEY (practice_id, shard));
             CREATE OR REPLACE FUNCTION {{merge}}(a jsonb, b jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $function$
               SELECT coalesce(jsonb_object_agg(k, v), '{}') FROM (
                 SELECT k, sum(v)::int AS v FROM (
@@ -73,20 +77,20 @@ public static class StatusCounts
               IF TG_OP = 'TRUNCATE' THEN
                 DELETE FROM {{counts}};
               ELSIF TG_OP = 'INSERT' THEN
-                INSERT INTO {{counts}} AS c (practice_id, counts)
-                SELECT practice_id, jsonb_object_agg(status, n) FROM (
+                INSERT INTO {{counts}} AS c (practice_id, shard, counts)
+                SELECT practice_id, pg_backend_pid() % {{Shards}}, jsonb_object_agg(status, n) FROM (
                   SELECT practice_id, status::text AS status, count(*)::int AS n FROM new_rows GROUP BY 1, 2) AS d
                 GROUP BY practice_id ORDER BY practice_id
-                ON CONFLICT (practice_id) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
+                ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
               ELSIF TG_OP = 'DELETE' THEN
-                INSERT INTO {{counts}} AS c (practice_id, counts)
-                SELECT practice_id, jsonb_object_agg(status, n) FROM (
+                INSERT INTO {{counts}} AS c (practice_id, shard, counts)
+                SELECT practice_id, pg_backend_pid() % {{Shards}}, jsonb_object_agg(status, n) FROM (
                   SELECT practice_id, status::text AS status, -count(*)::int AS n FROM old_rows GROUP BY 1, 2) AS d
                 GROUP BY practice_id ORDER BY practice_id
-                ON CONFLICT (practice_id) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
+                ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
               ELSE
-                INSERT INTO {{counts}} AS c (practice_id, counts)
-                SELECT practice_id, jsonb_object_agg(status, n) FROM (
+                INSERT INTO {{counts}} AS c (practice_id, shard, counts)
+                SELECT practice_id, pg_backend_pid() % {{Shards}}, jsonb_object_agg(status, n) FROM (
                   SELECT practice_id, status, sum(n)::int AS n FROM (
                     SELECT o.practice_id, o.status::text AS status, -1 AS n FROM old_rows AS o JOIN new_rows AS w ON w.id = o.id
                       WHERE o.status IS DISTINCT FROM w.status OR o.practice_id IS DISTINCT FROM w.practice_id
@@ -95,7 +99,7 @@ public static class StatusCounts
                       WHERE o.status IS DISTINCT FROM w.status OR o.practice_id IS DISTINCT FROM w.practice_id) AS changes
                   GROUP BY 1, 2 HAVING sum(n) <> 0) AS d
                 GROUP BY practice_id ORDER BY practice_id
-                ON CONFLICT (practice_id) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
+                ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
               END IF;
               RETURN NULL;
             END

@@ -66,7 +66,7 @@ function renderPages(data) {
   };
   const parts = [];
   if (after) parts.push(link(null, 'First page'));
-  parts.push(document.createTextNode(` ${data?.patients?.length ?? 0} of ${data?.total ?? 0} `));
+  parts.push(document.createTextNode(` Showing ${data?.patients?.length ?? 0} of ${data?.total ?? 0} `));
   if (data?.next) parts.push(link(data.next, 'Next page'));
   nav.replaceChildren(...parts);
 }
