@@ -1,3 +1,6 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
 using Marten;
 using PortalPlatform.Contracts;
 using PortalPlatform.Enrollment.Api;
@@ -10,12 +13,14 @@ public sealed record DashboardPatient(string PatientId, PortalStatus Status, str
 /// <param name="Counts">Patients per status in the whole practice.</param>
 /// <param name="Patients">One page of the patients (of the status asked for), by patient id.</param>
 /// <param name="Total">How many patients the filter matches, across all pages.</param>
-public sealed record DashboardResponse(IReadOnlyDictionary<string, int> Counts, IReadOnlyList<DashboardPatient> Patients, int Page, int PageSize, int Total);
+/// <param name="Next">The cursor of the next page (pass it as <c>after</c>), null on the last page.</param>
+public sealed record DashboardResponse(IReadOnlyDictionary<string, int> Counts, IReadOnlyList<DashboardPatient> Patients, int PageSize, int Total, string? Next);
 
 /// <summary>
 /// GET /api/practice/portal-statuses: the practice's patients by portal status, with counts. Each patient's row is
 /// its <see cref="PortalAccessState"/> document (written inline with every command), read by the (practice, status,
-/// patient id) index one page at a time, so the cost follows the page size, not the practice size.
+/// patient id) index one page at a time after a cursor (keyset paging), and the counts are one row kept by
+/// <see cref="StatusCounts"/>: the cost follows the page size, not the practice size or how deep the page is.
 /// </summary>
 internal static class DashboardEndpoint
 {
@@ -23,10 +28,11 @@ internal static class DashboardEndpoint
     public const int MaxPageSize = 500;
 
     public static void Map(RouteGroupBuilder practice) =>
-        practice.MapGet("/portal-statuses", GetAsync).WithSummary("The practice's patients by portal status, with counts; paged (page from 1, pageSize up to 500)");
+        practice.MapGet("/portal-statuses", GetAsync)
+            .WithSummary("The practice's patients by portal status, with counts; a page (pageSize up to 500) at a time, the next one after the cursor 'next' (?after=)");
 
     private static async Task<IResult> GetAsync(
-        string? status, int? page, int? pageSize, HttpContext http, IQuerySession session, CancellationToken ct)
+        string? status, string? after, int? pageSize, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         PortalStatus? filter = null;
         if (!string.IsNullOrEmpty(status))
@@ -39,9 +45,10 @@ internal static class DashboardEndpoint
             filter = parsed;
         }
 
-        if (page is < 1)
+        var afterPatient = "";
+        if (!string.IsNullOrEmpty(after) && !PortalStatusList.Cursor.TryRead(after, out afterPatient))
         {
-            return Problems.Invalid("page", "'page' must be 1 or more.");
+            return Problems.Invalid("after", "'after' must be the 'next' cursor of a previous page.");
         }
 
         if (pageSize is < 1 or > MaxPageSize)
@@ -49,27 +56,68 @@ internal static class DashboardEndpoint
             return Problems.Invalid("pageSize", $"'pageSize' must be between 1 and {MaxPageSize}.");
         }
 
-        var (number, size) = (page ?? 1, pageSize ?? DefaultPageSize);
-        var practiceId = http.Staff().PracticeId;
+        var page = await PortalStatusList.ReadAsync(session, http.Staff().PracticeId, filter, afterPatient, pageSize ?? DefaultPageSize, ct);
+        return TypedResults.Ok(page);
+    }
+}
+
+/// <summary>One page of a practice's patients (of one status, or all) after a patient id, with the practice's counts: two index lookups in one round trip.</summary>
+public static class PortalStatusList
+{
+    public static async Task<DashboardResponse> ReadAsync(
+        IQuerySession session, Guid practiceId, PortalStatus? status, string afterPatient, int size, CancellationToken ct)
+    {
+        await StatusCounts.EnsureAsync(session.DocumentStore);
         var batch = session.CreateBatchQuery();
-        var counting = Enum.GetValues<PortalStatus>()
-            .Select(s => (Status: s, Count: batch.Query<PortalAccessState>().Count(p => p.PracticeId == practiceId && p.Status == s)))
-            .ToList();
-        var rows = filter is { } only
-            ? batch.Query<PortalAccessState>().Where(p => p.PracticeId == practiceId && p.Status == only)
-                .OrderBy(p => p.PatientId).Skip((number - 1) * size).Take(size).ToList()
-            : batch.Query<PortalAccessState>().Where(p => p.PracticeId == practiceId)
-                .OrderBy(p => p.PatientId).Skip((number - 1) * size).Take(size).ToList();
+        var counting = batch.Query<string>(
+            $"select counts::text from {session.DocumentStore.Options.DatabaseSchemaName}.{StatusCounts.TableName} where practice_id = ?", practiceId);
+        // One more than the page: whether there is a next page without counting. patient_id compares in its column's code point order.
+        var rows = status is { } only
+            ? batch.Query<PortalAccessState>("where practice_id = ? and status = ? and patient_id > ? order by patient_id limit ?", practiceId, (int)only, afterPatient, size + 1)
+            : batch.Query<PortalAccessState>("where practice_id = ? and patient_id > ? order by patient_id limit ?", practiceId, afterPatient, size + 1);
         await batch.Execute(ct);
 
-        var counts = new Dictionary<string, int>();
-        foreach (var (s, count) in counting)
+        var counts = Enum.GetNames<PortalStatus>().ToDictionary(name => name, _ => 0);
+        foreach (var stored in await counting)
         {
-            counts[s.ToString()] = (int)await count;
+            // Each row holds part of the practice's counts, keyed by the status column's text (its number).
+            foreach (var (key, count) in JsonSerializer.Deserialize<Dictionary<string, int>>(stored)!)
+            {
+                counts[Enum.Parse<PortalStatus>(key).ToString()] += count;
+            }
         }
 
-        var patients = (await rows).Select(p => new DashboardPatient(p.PatientId, p.Status, PortalStatusText.For(p.Status), p.StatusSince)).ToList();
-        var total = filter is { } f ? counts[f.ToString()] : counts.Values.Sum();
-        return TypedResults.Ok(new DashboardResponse(counts, patients, number, size, total));
+        var found = await rows;
+        var patients = found.Take(size).Select(p => new DashboardPatient(p.PatientId, p.Status, PortalStatusText.For(p.Status), p.StatusSince)).ToList();
+        var next = found.Count > size ? Cursor.After(patients[^1].PatientId) : null;
+        var total = status is { } f ? counts[f.ToString()] : counts.Values.Sum();
+        return new DashboardResponse(counts, patients, size, total, next);
+    }
+
+    /// <summary>Opaque to clients (they pass back what they got): the last patient id of a page, base64url.</summary>
+    public static class Cursor
+    {
+        private const string Prefix = "p:";
+
+        public static string After(string patientId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(Prefix + patientId));
+
+        public static bool TryRead(string cursor, out string patientId)
+        {
+            patientId = "";
+            if (!Base64Url.IsValid(cursor))
+            {
+                return false;
+            }
+
+            var bytes = Base64Url.DecodeFromChars(cursor);
+            var text = Encoding.UTF8.GetString(bytes);
+            if (!text.StartsWith(Prefix, StringComparison.Ordinal) || text.Length == Prefix.Length)
+            {
+                return false;
+            }
+
+            patientId = text[Prefix.Length..];
+            return true;
+        }
     }
 }

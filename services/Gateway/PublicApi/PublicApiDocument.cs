@@ -31,7 +31,7 @@ public sealed class PublicApiDocument : IOpenApiDocumentTransformer
         new("DELETE", "/api/patients/{patientId}/portal/proxies/{proxyId}", "Proxy access", "Revoke a caregiver's proxy access", true, Success: 204),
         new("GET", "/api/practice/portal-settings", "Practice", "Portal settings {autoInvite,whoCanInvite,invitationLifetimeDays,autoRenewExpiredInvitations}", true),
         new("PUT", "/api/practice/portal-settings", "Practice", "Change portal settings (admin); whoCanInvite: AllUsers or AdminsOnly", true, ["autoInvite", "whoCanInvite", "invitationLifetimeDays", "autoRenewExpiredInvitations"]),
-        new("GET", "/api/practice/portal-statuses", "Practice", "The practice's patients by status (?status=X), with counts", true),
+        new("GET", "/api/practice/portal-statuses", "Practice", "The practice's patients by status (?status=X), with counts; a page at a time (?pageSize=, ?after= the previous page's next cursor)", true),
         new("GET", "/api/practice/access-requests", "Access requests", "Open requests for access back (?state=Open): patient, kind (Restore, Review, Renewal), time; approving is a re-invite", true),
         new("POST", "/api/practice/access-requests/{requestId}/decline", "Access requests", "Decline an open request with a reason (a review: a provider other than the revoking one)", true, ["reason"], Errors: [403, 404]),
         new("POST", "/api/practice/webhooks", "Webhooks", "Subscribe an endpoint (admin) {url, events: CloudEvents types, absent = all} -> {id, secret}; the secret is shown here only", true, ["url", "events"], 201),
@@ -98,6 +98,8 @@ public sealed class PublicApiDocument : IOpenApiDocumentTransformer
         if (operation.Path.EndsWith("/portal-statuses", StringComparison.Ordinal))
         {
             described.Parameters.Add(new OpenApiParameter { Name = "status", In = ParameterLocation.Query, Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            described.Parameters.Add(new OpenApiParameter { Name = "after", In = ParameterLocation.Query, Description = "The 'next' cursor of the previous page", Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            described.Parameters.Add(new OpenApiParameter { Name = "pageSize", In = ParameterLocation.Query, Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } });
         }
 
         if (operation.Body is { } fields)

@@ -238,7 +238,7 @@ public sealed class RulesOverHttpTests(EnrollmentServers servers) : IClassFixtur
     }
 
     [Fact]
-    public async Task The_dashboard_pages_through_one_status_in_patient_id_order_with_counts_of_the_whole_practice()
+    public async Task The_dashboard_pages_through_one_status_after_a_cursor_in_patient_id_order_with_counts_of_the_whole_practice()
     {
         var (first, _) = await GivenAPatientAsync();
         var ids = new[] { "pg-b", "pg-A", "pg-c", "pg-a", "pg-B" };
@@ -249,17 +249,26 @@ public sealed class RulesOverHttpTests(EnrollmentServers servers) : IClassFixtur
             await api.InviteAsync().ExpectAsync(201);
         }
 
-        var pages = new List<JsonElement>();
-        for (var page = 1; page <= 3; page++)
+        var pages = new List<JsonElement> { await first.Http.GetFromJsonAsync<JsonElement>("/api/practice/portal-statuses?status=Invited&pageSize=2") };
+        while (pages[^1].GetProperty("next").GetString() is { } next && pages.Count < 10)
         {
-            pages.Add(await first.Http.GetFromJsonAsync<JsonElement>($"/api/practice/portal-statuses?status=Invited&page={page}&pageSize=2"));
+            pages.Add(await first.Http.GetFromJsonAsync<JsonElement>($"/api/practice/portal-statuses?status=Invited&pageSize=2&after={Uri.EscapeDataString(next)}"));
         }
 
         var listed = pages.SelectMany(p => p.GetProperty("patients").EnumerateArray().Select(e => e.GetProperty("patientId").GetString())).ToList();
         Assert.Equal(ids.Order(StringComparer.Ordinal), listed);
+        Assert.Equal([2, 2, 1], pages.Select(p => p.GetProperty("patients").GetArrayLength()));
         Assert.All(pages, p => Assert.Equal((5, 1, 2), (p.GetProperty("total").GetInt32(), p.GetProperty("counts").GetProperty("NotInvited").GetInt32(), p.GetProperty("pageSize").GetInt32())));
         Assert.Equal(5, pages[0].GetProperty("counts").GetProperty("Invited").GetInt32());
-        await first.Http.GetAsync("/api/practice/portal-statuses?page=0").ExpectProblemAsync(400, "page");
+
+        // The counts follow a status change at once (kept in the command's own transaction).
+        await new StaffApi(first.Http, "pg-a").RevokeAsync("PatientRequest", null).ExpectAsync(200);
+        var afterRevoke = await first.Http.GetFromJsonAsync<JsonElement>("/api/practice/portal-statuses?status=Invited");
+        Assert.Equal((4, 1, 1), (afterRevoke.GetProperty("total").GetInt32(), afterRevoke.GetProperty("counts").GetProperty("AccessRevoked").GetInt32(), afterRevoke.GetProperty("counts").GetProperty("NotInvited").GetInt32()));
+        Assert.DoesNotContain(afterRevoke.GetProperty("patients").EnumerateArray(), e => e.GetProperty("patientId").GetString() == "pg-a");
+
+        await first.Http.GetAsync("/api/practice/portal-statuses?after=not-a-cursor!").ExpectProblemAsync(400, "after");
+        await first.Http.GetAsync($"/api/practice/portal-statuses?after={Convert.ToBase64String("pg-a"u8)}").ExpectProblemAsync(400, "after");
         await first.Http.GetAsync("/api/practice/portal-statuses?pageSize=501").ExpectProblemAsync(400, "pageSize");
     }
 

@@ -6,7 +6,7 @@ const statuses = Object.keys(statusTexts);
 const listNames = { ...statusTexts, NotInvited: 'Not invited' };
 const query = new URLSearchParams(location.search);
 const selected = query.get('status') ?? 'AccessRevoked';
-const page = Math.max(1, Number.parseInt(query.get('page') ?? '1', 10) || 1);
+const after = query.get('after');
 
 $('open-chart').addEventListener('submit', event => {
   event.preventDefault();
@@ -53,21 +53,21 @@ function renderPatients(patients) {
   $('patients').replaceChildren(...rows);
 }
 
-// The list comes a page at a time (the practice may have many thousands of patients in one status).
+// The list comes a page at a time (the practice may have many thousands of patients in one status): the next page
+// starts after the cursor the last one ended with.
 function renderPages(data) {
-  const pages = Math.ceil((data?.total ?? 0) / (data?.pageSize ?? 1));
   const nav = $('patients-pages');
-  nav.hidden = pages <= 1;
-  const link = (number, text) => {
+  nav.hidden = !after && !data?.next;
+  const link = (cursor, text) => {
     const a = document.createElement('a');
-    a.href = `/dashboard?status=${encodeURIComponent(selected)}&page=${number}`;
+    a.href = `/dashboard?status=${encodeURIComponent(selected)}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`;
     a.textContent = text;
     return a;
   };
   const parts = [];
-  if (page > 1) parts.push(link(page - 1, 'Previous'));
-  parts.push(document.createTextNode(` Page ${page} of ${Math.max(pages, 1)} `));
-  if (page < pages) parts.push(link(page + 1, 'Next'));
+  if (after) parts.push(link(null, 'First page'));
+  parts.push(document.createTextNode(` Showing ${data?.patients?.length ?? 0} of ${data?.total ?? 0} `));
+  if (data?.next) parts.push(link(data.next, 'Next page'));
   nav.replaceChildren(...parts);
 }
 
@@ -142,7 +142,7 @@ if (requireSignIn()) {
   try {
     const [{ data: settings }, { data }, { data: requests }] = await Promise.all([
       api('/api/practice/portal-settings').catch(() => ({ data: null })),
-      api(`/api/practice/portal-statuses?status=${encodeURIComponent(selected)}&page=${page}`),
+      api(`/api/practice/portal-statuses?status=${encodeURIComponent(selected)}${after ? `&after=${encodeURIComponent(after)}` : ''}`),
       // A failure here must not hide the patient lists below.
       api('/api/practice/access-requests?state=Open').catch(error => ({ data: { requests: [], failure: error.message } })),
     ]);

@@ -1,0 +1,124 @@
+using System.Runtime.CompilerServices;
+using Marten;
+using Marten.Services;
+using Npgsql;
+using PortalPlatform.Enrollment.PortalAccess;
+using PortalPlatform.ServiceDefaults.EventStore;
+
+namespace PortalPlatform.Enrollment.Dashboard;
+
+/// <summary>
+/// Patients per portal status of each practice, one row per practice, kept by triggers on the
+/// <see cref="PortalAccessState"/> rows in the same transaction as the change: the dashboard reads its counts in one
+/// primary-key lookup instead of counting the practice's rows, and every writer (commands, consumers, the expiry sweep,
+/// a projection rebuild, a bulk load) keeps them without knowing about them. Statement-level triggers with transition
+/// tables: a statement changing many rows (a COPY, a rebuild batch) adds its changes per practice once. Each
+/// connection adds to its own one of <see cref="Shards"/> rows per practice (by backend process id), so concurrent
+/// commands of one practice seldom queue on the same row until their commit, and a transaction takes one row per
+/// practice, in practice order (no lock-order deadlock); a read sums the practice's rows.
+/// </summary>
+public static class StatusCounts
+{
+    public const string TableName = "portal_status_counts";
+
+    /// <summary>Rows per practice: concurrent writers of one practice spread over them.</summary>
+    public const int Shards = 16;
+
+    private static readonly ConditionalWeakTable<IDocumentStore, Task> Ensured = [];
+
+    public static void AddTo(StoreOptions store) => store.Listeners.Add(new EnsureBeforeWriting());
+
+    /// <summary>Marten's table of the <see cref="PortalAccessState"/> documents (the counted rows).</summary>
+    public static string DocumentTableIn(string schema) => $"{schema}.mt_doc_{nameof(PortalAccessState).ToLowerInvariant()}";
+
+    /// <summary>
+    /// Creates the table and the triggers once per store (tried again after a failure). They must exist before the first
+    /// document row is written, or that row is never counted; Marten creates the document table on first use and its
+    /// extended schema objects before its documents, so this runs after Marten's own schema, before any write.
+    /// </summary>
+    public static Task EnsureAsync(IDocumentStore store)
+    {
+        lock (Ensured)
+        {
+            if (!Ensured.TryGetValue(store, out var applied) || applied.IsFaulted || applied.IsCanceled)
+            {
+                applied = CreateAsync(store);
+                Ensured.AddOrUpdate(store, applied);
+            }
+
+            return applied;
+        }
+    }
+
+    private static async Task CreateAsync(IDocumentStore store)
+    {
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(PortalAccessState));
+        var schema = store.Options.DatabaseSchemaName;
+        var counts = $"{schema}.{TableName}";
+        var documents = DocumentTableIn(schema);
+        var follow = $"{schema}.portal_status_counts_follow";
+        var merge = $"{schema}.portal_status_counts_merge";
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // Replicas starting together would race on CREATE OR REPLACE.
+        await using var create = new NpgsqlCommand(
+            $$"""
+            SELECT pg_advisory_xact_lock({{AdvisoryLocks.KeyOf("enrollment:" + TableName)}});
+            CREATE TABLE IF NOT EXISTS {{counts}} (practice_id uuid NOT NULL, shard int NOT NULL, counts jsonb NOT NULL, PRIMARY KEY (practice_id, shard));
+            CREATE OR REPLACE FUNCTION {{merge}}(a jsonb, b jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $function$
+              SELECT coalesce(jsonb_object_agg(k, v), '{}') FROM (
+                SELECT k, sum(v)::int AS v FROM (
+                  SELECT key AS k, value::int AS v FROM jsonb_each_text(a) UNION ALL SELECT key, value::int FROM jsonb_each_text(b)) AS both_
+                GROUP BY k) AS summed
+            $function$;
+            CREATE OR REPLACE FUNCTION {{follow}}() RETURNS trigger LANGUAGE plpgsql AS $function$
+            BEGIN
+              IF TG_OP = 'TRUNCATE' THEN
+                DELETE FROM {{counts}};
+              ELSIF TG_OP = 'INSERT' THEN
+                INSERT INTO {{counts}} AS c (practice_id, shard, counts)
+                SELECT practice_id, pg_backend_pid() % {{Shards}}, jsonb_object_agg(status, n) FROM (
+                  SELECT practice_id, status::text AS status, count(*)::int AS n FROM new_rows GROUP BY 1, 2) AS d
+                GROUP BY practice_id ORDER BY practice_id
+                ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
+              ELSIF TG_OP = 'DELETE' THEN
+                INSERT INTO {{counts}} AS c (practice_id, shard, counts)
+                SELECT practice_id, pg_backend_pid() % {{Shards}}, jsonb_object_agg(status, n) FROM (
+                  SELECT practice_id, status::text AS status, -count(*)::int AS n FROM old_rows GROUP BY 1, 2) AS d
+                GROUP BY practice_id ORDER BY practice_id
+                ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
+              ELSE
+                INSERT INTO {{counts}} AS c (practice_id, shard, counts)
+                SELECT practice_id, pg_backend_pid() % {{Shards}}, jsonb_object_agg(status, n) FROM (
+                  SELECT practice_id, status, sum(n)::int AS n FROM (
+                    SELECT o.practice_id, o.status::text AS status, -1 AS n FROM old_rows AS o JOIN new_rows AS w ON w.id = o.id
+                      WHERE o.status IS DISTINCT FROM w.status OR o.practice_id IS DISTINCT FROM w.practice_id
+                    UNION ALL
+                    SELECT w.practice_id, w.status::text, 1 FROM old_rows AS o JOIN new_rows AS w ON w.id = o.id
+                      WHERE o.status IS DISTINCT FROM w.status OR o.practice_id IS DISTINCT FROM w.practice_id) AS changes
+                  GROUP BY 1, 2 HAVING sum(n) <> 0) AS d
+                GROUP BY practice_id ORDER BY practice_id
+                ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
+              END IF;
+              RETURN NULL;
+            END
+            $function$;
+            CREATE OR REPLACE TRIGGER portal_status_counts_inserted AFTER INSERT ON {{documents}}
+              REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {{follow}}();
+            CREATE OR REPLACE TRIGGER portal_status_counts_updated AFTER UPDATE ON {{documents}}
+              REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {{follow}}();
+            CREATE OR REPLACE TRIGGER portal_status_counts_deleted AFTER DELETE ON {{documents}}
+              REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {{follow}}();
+            CREATE OR REPLACE TRIGGER portal_status_counts_truncated AFTER TRUNCATE ON {{documents}}
+              FOR EACH STATEMENT EXECUTE FUNCTION {{follow}}();
+            """, connection, transaction);
+        await create.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+    }
+
+    private sealed class EnsureBeforeWriting : DocumentSessionListenerBase
+    {
+        public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token) => EnsureAsync(session.DocumentStore);
+    }
+}
