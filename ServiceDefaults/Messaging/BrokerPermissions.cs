@@ -40,7 +40,7 @@ public static class BrokerPermissions
             Publishes: [typeof(InviteDelivered), typeof(InviteDeliveryFailed)],
             Sends: [],
             Consumes: [typeof(DeliverInvitation), typeof(DeliverOneTimeCode), typeof(DeliverAccessRequestDeclined),
-                typeof(InviteIssued), typeof(InviteCancelled), typeof(InviteExpired), typeof(AccessRevoked)]),
+                typeof(InviteIssued), typeof(InviteCancelled), typeof(InviteExpired), typeof(AccessRevoked), typeof(ProxyAccessRevoked)]),
         // Hands practices their events as signed HTTP callbacks: it reads every integration event and announces nothing.
         ["webhooks"] = new(
             Publishes: [],

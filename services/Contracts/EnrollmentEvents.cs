@@ -41,10 +41,11 @@ public sealed record ProxyAccessGranted(
     int SchemaVersion = 1) : IIntegrationEvent;
 
 /// <summary>A caregiver's proxy access was withdrawn.</summary>
+/// <param name="VoidedInvitationId">The caregiver's invitation, when it had not been taken up yet: it is void now.</param>
 public sealed record ProxyAccessRevoked(
     Guid EventId, Guid PracticeId, string PatientId, DateTimeOffset OccurredAt,
     Guid ProxyId, string RevokedBy,
-    int SchemaVersion = 1) : IIntegrationEvent;
+    int SchemaVersion = 1, Guid? VoidedInvitationId = null) : IIntegrationEvent;
 
 /// <summary>The patient's portal status changed; <paramref name="Version"/> is the stream version after the change.</summary>
 public sealed record PortalStatusChanged(

@@ -33,6 +33,7 @@ builder.AddPortalMessaging(NotificationService.Name, bus =>
     bus.AddConsumer<InviteCancelledConsumer>();
     bus.AddConsumer<InviteExpiredConsumer>();
     bus.AddConsumer<AccessRevokedConsumer>();
+    bus.AddConsumer<ProxyAccessRevokedConsumer>();
 });
 
 builder.Services.AddOptions<SmtpOptions>()

@@ -8,7 +8,8 @@ using PortalPlatform.Testing;
 namespace PortalPlatform.Notification.Tests;
 
 /// <summary>
-/// Nothing void goes out: an invitation cancelled, expired, replaced or ended by a revocation is not emailed or texted,
+/// Nothing void goes out: an invitation cancelled, expired, replaced, ended by a revocation or a caregiver's withdrawn
+/// one is not emailed or texted,
 /// whichever comes first (the void or the command), however often either is delivered; a code is not texted after its
 /// lifetime; and no link or code stays in the store once its delivery is over. Each test sends a control message
 /// through the same service and sinks, so it would see a send if one happened.
@@ -73,26 +74,30 @@ public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFix
         var expired = NotificationServers.Invitation(_practice, NotificationServers.UniqueEmail(), NotificationServers.UniquePhone());
         var revoked = NotificationServers.Invitation(_practice, NotificationServers.UniqueEmail(), NotificationServers.UniquePhone());
         var replaced = NotificationServers.Invitation(_practice, NotificationServers.UniqueEmail(), NotificationServers.UniquePhone());
+        var withdrawn = NotificationServers.Invitation(_practice, NotificationServers.UniqueEmail(), NotificationServers.UniquePhone());
         var control = NotificationServers.Invitation(_practice, NotificationServers.UniqueEmail(), NotificationServers.UniquePhone());
         var now = DateTimeOffset.UtcNow;
         var expiredEvent = new InviteExpired(Guid.NewGuid(), _practice, expired.PatientId, now, expired.InvitationId);
         var revokedEvent = new AccessRevoked(Guid.NewGuid(), _practice, revoked.PatientId, now, RevocationReason.Security, "u-1", VoidedInvitationId: revoked.InvitationId);
         var replacedEvent = new InviteIssued(Guid.NewGuid(), _practice, replaced.PatientId, now, Guid.NewGuid(), now.AddDays(14), IsReinvite: false, replaced.InvitationId, "u-1");
+        var withdrawnEvent = new ProxyAccessRevoked(Guid.NewGuid(), _practice, withdrawn.PatientId, now, Guid.NewGuid(), "u-1", VoidedInvitationId: withdrawn.InvitationId);
         for (var delivery = 0; delivery < 2; delivery++) // each void is redelivered once
         {
             await servers.PublishAsync(expiredEvent);
             await servers.PublishAsync(revokedEvent);
             await servers.PublishAsync(replacedEvent);
+            await servers.PublishAsync(withdrawnEvent);
         }
 
         var store = _service.Services.GetRequiredService<IDocumentStore>();
         await Eventually.TrueAsync(async () =>
         {
             await using var query = store.QuerySession();
-            return await query.Query<VoidedInvitation>().CountAsync(v => v.Id == expired.InvitationId || v.Id == revoked.InvitationId || v.Id == replaced.InvitationId) == 3;
-        }, Patience, "the three voids recorded");
+            return await query.Query<VoidedInvitation>().CountAsync(
+                v => v.Id == expired.InvitationId || v.Id == revoked.InvitationId || v.Id == replaced.InvitationId || v.Id == withdrawn.InvitationId) == 4;
+        }, Patience, "the four voids recorded");
 
-        foreach (var command in new[] { expired, revoked, replaced, control, expired, revoked, replaced })
+        foreach (var command in new[] { expired, revoked, replaced, withdrawn, control, expired, revoked, replaced, withdrawn })
         {
             await servers.SendAsync(command);
         }
@@ -100,7 +105,8 @@ public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFix
         await Eventually.TrueAsync(() => _mail.ReadAll().Any(m => m.To.Contains(control.Email!)) && _sms.ReadAll().Any(s => s.To == control.Phone), Patience, "the control email and text");
         using var staff = _service.StaffClient(_practice);
         await Eventually.TrueAsync(async () => (await staff.DeliveriesAsync(control.PatientId)).All(r => r.State == "Sent"), Patience, "the control recorded as sent");
-        foreach (var (command, how) in new[] { (expired, "expired"), (revoked, "voided by the revocation of access"), (replaced, "replaced by a newer invitation") })
+        foreach (var (command, how) in new[] { (expired, "expired"), (revoked, "voided by the revocation of access"), (replaced, "replaced by a newer invitation"),
+                     (withdrawn, "voided by the withdrawal of proxy access") })
         {
             var rows = await Eventually.GetAsync(async () =>
             {
@@ -114,8 +120,9 @@ public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFix
         }
 
         var text = await servers.StoreTextAsync();
-        Assert.All(new[] { expired, revoked, replaced, control }, command => Assert.DoesNotContain(TokenOf(command), text));
-        Assert.DoesNotContain(servers.Delivered, d => d.InvitationId == expired.InvitationId || d.InvitationId == revoked.InvitationId || d.InvitationId == replaced.InvitationId);
+        Assert.All(new[] { expired, revoked, replaced, withdrawn, control }, command => Assert.DoesNotContain(TokenOf(command), text));
+        Assert.DoesNotContain(servers.Delivered, d => d.InvitationId == expired.InvitationId || d.InvitationId == revoked.InvitationId
+            || d.InvitationId == replaced.InvitationId || d.InvitationId == withdrawn.InvitationId);
     }
 
     [Fact]

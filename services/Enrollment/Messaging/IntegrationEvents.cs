@@ -52,7 +52,8 @@ public sealed class IntegrationEvents : IIntegrationEventMap
                 break;
             case ProxyAccessRevoked e:
                 yield return new Integration.ProxyAccessRevoked(
-                    stored.IdFor<Integration.ProxyAccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.ProxyId, e.RevokedBy);
+                    stored.IdFor<Integration.ProxyAccessRevoked>(), e.PracticeId, e.PatientId, e.RevokedAt, e.ProxyId, e.RevokedBy,
+                    VoidedInvitationId: e.VoidedInvitationId);
                 break;
             default:
                 foreach (var message in AccessRequestMessages.Map(stored))

@@ -14,9 +14,14 @@ public sealed record ProxyAccessGranted(
     Guid PracticeId, string PatientId, Guid ProxyId, Guid InvitationId, string Relationship, string GrantedBy,
     DateTimeOffset GrantedAt) : IPortalAccessEvent;
 
-/// <summary>Staff withdrew a caregiver's proxy access (or its pending invitation).</summary>
+/// <summary>Staff withdrew a caregiver's proxy access (or its pending invitation, named in <paramref name="VoidedInvitationId"/>).</summary>
 public sealed record ProxyAccessRevoked(
-    Guid PracticeId, string PatientId, Guid ProxyId, string RevokedBy, DateTimeOffset RevokedAt) : IPortalAccessEvent;
+    Guid PracticeId, string PatientId, Guid ProxyId, string RevokedBy, DateTimeOffset RevokedAt, Guid? VoidedInvitationId = null) : IPortalAccessEvent
+{
+    /// <summary>Withdraws <paramref name="proxy"/>; an invitation not yet taken up is voided with it.</summary>
+    public static ProxyAccessRevoked Of(PortalAccessState state, Proxy proxy, string revokedBy, DateTimeOffset now) =>
+        new(state.PracticeId, state.PatientId, proxy.Id, revokedBy, now, proxy.Status == ProxyStatus.Invited ? proxy.InvitationId : null);
+}
 
 public sealed record InviteProxy(
     Guid ProxyId, Guid InvitationId, string FirstName, string LastName, DateOnly DateOfBirth, string Relationship,
@@ -62,6 +67,6 @@ public sealed record RevokeProxy(Guid ProxyId, Actor Actor, DateTimeOffset Now) 
 
         return proxy.Status == ProxyStatus.Revoked
             ? Decision.Reject(RejectionKind.Conflict, "Proxy access is already revoked.")
-            : Decision.Of(new ProxyAccessRevoked(state.PracticeId, state.PatientId, ProxyId, Actor.Id, Now));
+            : Decision.Of(ProxyAccessRevoked.Of(state, proxy, Actor.Id, Now));
     }
 }

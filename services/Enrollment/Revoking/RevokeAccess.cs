@@ -47,7 +47,7 @@ public sealed record RevokeAccess(RevocationReason Reason, string? Note, Actor A
 
         // Caregivers act for the patient: their proxy access (or pending invitation) ends with the patient's, each in the history.
         IPortalAccessEvent[] caregivers = [.. state.Proxies.Values.Where(p => p.Status != ProxyStatus.Revoked).OrderBy(p => p.Id)
-            .Select(p => new ProxyAccessRevoked(state.PracticeId, state.PatientId, p.Id, Actor.Id, Now))];
+            .Select(p => ProxyAccessRevoked.Of(state, p, Actor.Id, Now))];
         return Decision.Of([new AccessRevoked(
             state.PracticeId, state.PatientId, Reason, Note, Actor.Id, Actor.Role, Now, state.Status, state.PendingInvitation?.Id, Harm), .. caregivers]);
     }

@@ -36,6 +36,14 @@ public sealed class AccessRevokedConsumer(IDocumentSession session, TimeProvider
         : Task.CompletedTask;
 }
 
+/// <summary>Withdrawing a caregiver voids their invitation if they had not taken it up (Enrollment names it).</summary>
+public sealed class ProxyAccessRevokedConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<ProxyAccessRevoked>
+{
+    public Task Consume(ConsumeContext<ProxyAccessRevoked> context) => context.Message.VoidedInvitationId is { } voided
+        ? VoidInvitation.RunAsync(session, clock, "proxy-access-revoked", context.Message.EventId, voided, "voided by the withdrawal of proxy access", context.CancellationToken)
+        : Task.CompletedTask;
+}
+
 internal static class VoidInvitation
 {
     /// <summary>

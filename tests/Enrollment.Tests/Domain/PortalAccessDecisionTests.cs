@@ -131,12 +131,12 @@ public sealed class PortalAccessDecisionTests
     }
 
     [Fact]
-    public void Revoking_the_patient_revokes_every_caregiver_active_or_invited_with_the_patient()
+    public void Revoking_the_patient_revokes_every_caregiver_active_or_invited_with_the_patient_and_voids_an_invitation_not_taken_up()
     {
-        var (active, invited, withdrawn, activeInvitation) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var (active, invited, withdrawn, activeInvitation, pendingInvitation) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         var state = Given(Demographics(), Issued(FirstInvitation, PortalStatus.NotInvited),
             new RegistrationCompleted(Practice, Patient, FirstInvitation, Guid.NewGuid(), Now.AddDays(-19)),
-            Caregiver(active, activeInvitation), Caregiver(invited, Guid.NewGuid()), Caregiver(withdrawn, Guid.NewGuid()),
+            Caregiver(active, activeInvitation), Caregiver(invited, pendingInvitation), Caregiver(withdrawn, Guid.NewGuid()),
             new ProxyAccessGranted(Practice, Patient, active, activeInvitation, "daughter", "u-admin", Now.AddDays(-9)),
             new ProxyAccessRevoked(Practice, Patient, withdrawn, "u-admin", Now.AddDays(-8)));
 
@@ -146,6 +146,8 @@ public sealed class PortalAccessDecisionTests
         var caregivers = events.Skip(1).Cast<ProxyAccessRevoked>().ToList();
         Assert.Equal(new[] { active, invited }.Order(), caregivers.Select(r => r.ProxyId).Order());
         Assert.All(caregivers, r => Assert.Equal((Provider.Id, Now), (r.RevokedBy, r.RevokedAt)));
+        Assert.Equal(pendingInvitation, caregivers.Single(r => r.ProxyId == invited).VoidedInvitationId);
+        Assert.Null(caregivers.Single(r => r.ProxyId == active).VoidedInvitationId);
         Assert.All(events.Aggregate(state, PortalAccessState.After).Proxies.Values, p => Assert.Equal(ProxyStatus.Revoked, p.Status));
     }
 
@@ -282,13 +284,14 @@ public sealed class PortalAccessDecisionTests
         var invited = (ProxyInvited)When(Enrolled(), new InviteProxy(proxyId, SecondInvitation, "Grace", "Hopper", new DateOnly(1970, 1, 1), "daughter",
             "grace@example.org", null, AllUsers, Clerk, Now)).Events.Single();
         var state = PortalAccessState.After(Enrolled(), invited);
+        Assert.Equal(SecondInvitation, Assert.IsType<ProxyAccessRevoked>(When(state, new RevokeProxy(proxyId, Provider, Now)).Events.Single()).VoidedInvitationId);
 
         var granted = Assert.IsType<ProxyAccessGranted>(When(state, new CompleteRegistration(SecondInvitation, Guid.NewGuid(), Now)).Events.Single());
         state = PortalAccessState.After(state, granted);
 
         Assert.Equal(PortalStatus.Enrolled, state.Status);
         Assert.Equal(RejectionKind.Forbidden, When(state, new RevokeProxy(proxyId, Clerk, Now)).Rejection);
-        Assert.IsType<ProxyAccessRevoked>(When(state, new RevokeProxy(proxyId, Provider, Now)).Events.Single());
+        Assert.Null(Assert.IsType<ProxyAccessRevoked>(When(state, new RevokeProxy(proxyId, Provider, Now)).Events.Single()).VoidedInvitationId);
     }
 
     [Fact]
