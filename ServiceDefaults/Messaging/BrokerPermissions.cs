@@ -71,7 +71,9 @@ public static class BrokerPermissions
             service,
             Configure: AnyOf([ownEndpoints, .. published, IntegrationEventInterface, .. sentTo, .. consumedQueues, .. consumedCommandEndpoints, .. consumedEvents, Faults, TemporaryBusEndpoint]),
             Write: AnyOf([ownEndpoints, .. published, IntegrationEventInterface, .. sentTo, .. consumedQueues, .. consumedCommandEndpoints, Faults, TemporaryBusEndpoint]),
-            Read: AnyOf([ownEndpoints, .. published, .. consumedQueues, .. consumedCommandEndpoints, .. consumedEvents, TemporaryBusEndpoint]));
+            // Sending to "queue:x" binds queue x to exchange x, which needs read on the exchange; RabbitMQ cannot tell it
+            // from the queue, so the sender could also read that queue: only its own commands are ever in it (one sender each).
+            Read: AnyOf([ownEndpoints, .. published, .. sentTo, .. consumedQueues, .. consumedCommandEndpoints, .. consumedEvents, TemporaryBusEndpoint]));
     }
 
     /// <summary>

@@ -86,6 +86,32 @@ public sealed class BrokerPermissionTests(IsolatedServers servers) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_service_user_can_send_its_commands_to_their_queues()
+    {
+        var broker = await CreateUserAsync(BrokerPermissions.ForService(EnrollmentService.Name));
+        var builder = TestHosts.Create(servers, EnrollmentService.Name);
+        builder.Configuration["ConnectionStrings:rabbitmq"] = broker;
+        builder.AddPortalMessaging(EnrollmentService.Name);
+        await using var app = await builder.Build().StartConnectedAsync();
+        var bus = app.Services.GetRequiredService<IBus>();
+
+        // Sending to "queue:create-registration" declares the queue and binds it to its exchange, which needs read on
+        // the exchange (of the same name): a refused bind would make the send retry forever.
+        var endpoint = await bus.GetSendEndpoint(CommandRouting.AddressOf(typeof(CreateRegistration)));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await endpoint.Send(new CreateRegistration(Guid.NewGuid(), Guid.NewGuid(), "p-1", Guid.NewGuid(), DateTimeOffset.UtcNow.AddDays(14),
+            "Riverside Family Practice", "Ana", new DateOnly(1980, 1, 1), "ana@example.com", null, InvitationTemplate.Invitation, null), timeout.Token);
+
+        var admin = await new ConnectionFactory { Uri = new Uri(servers.RabbitMqConnectionString) }.CreateConnectionAsync();
+        await using (admin)
+        {
+            await using var channel = await admin.CreateChannelAsync();
+            await Eventually.TrueAsync(async () => (await channel.QueueDeclarePassiveAsync(CommandQueues.CreateRegistration)).MessageCount == 1,
+                what: "the command in Identity-Verification's queue");
+        }
+    }
+
+    [Fact]
     public void An_integrator_may_read_events_into_its_own_queues_and_write_nowhere_else()
     {
         var integrator = BrokerPermissions.ForIntegrator("analytics");
