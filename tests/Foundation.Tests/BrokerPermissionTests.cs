@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using MassTransit;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PortalPlatform.Contracts;
@@ -67,11 +68,7 @@ public sealed class BrokerPermissionTests(IsolatedServers servers) : IClassFixtu
     {
         // Probe queues bound (by the admin user) to both exchanges, to see what gets through.
         await using var probes = await ProbeQueues.BindAsync(servers.RabbitMqConnectionString, typeof(InviteIssued), typeof(InviteDelivered));
-        var broker = await CreateUserAsync(BrokerPermissions.ForService(EnrollmentService.Name));
-        var builder = TestHosts.Create(servers, EnrollmentService.Name);
-        builder.Configuration["ConnectionStrings:rabbitmq"] = broker;
-        builder.AddPortalMessaging(EnrollmentService.Name);
-        await using var app = await builder.Build().StartConnectedAsync();
+        await using var app = await EnrollmentMessagingAsync();
         var bus = app.Services.GetRequiredService<IBus>();
 
         await bus.Publish(new InviteIssued(Guid.NewGuid(), Guid.NewGuid(), "p-1", DateTimeOffset.UtcNow, Guid.NewGuid(), DateTimeOffset.UtcNow.AddDays(14), false, null, "u-1"));
@@ -88,11 +85,7 @@ public sealed class BrokerPermissionTests(IsolatedServers servers) : IClassFixtu
     [Fact]
     public async Task A_service_user_can_send_its_commands_to_their_queues()
     {
-        var broker = await CreateUserAsync(BrokerPermissions.ForService(EnrollmentService.Name));
-        var builder = TestHosts.Create(servers, EnrollmentService.Name);
-        builder.Configuration["ConnectionStrings:rabbitmq"] = broker;
-        builder.AddPortalMessaging(EnrollmentService.Name);
-        await using var app = await builder.Build().StartConnectedAsync();
+        await using var app = await EnrollmentMessagingAsync();
         var bus = app.Services.GetRequiredService<IBus>();
 
         // Sending to "queue:create-registration" declares the queue and binds it to its exchange, which needs read on
@@ -150,6 +143,15 @@ public sealed class BrokerPermissionTests(IsolatedServers servers) : IClassFixtu
             await channel.DisposeAsync();
             await connection.DisposeAsync();
         }
+    }
+
+    /// <summary>A host with Enrollment's messaging only, on the broker as Enrollment's own user.</summary>
+    private async Task<WebApplication> EnrollmentMessagingAsync()
+    {
+        var builder = TestHosts.Create(servers, EnrollmentService.Name);
+        builder.Configuration["ConnectionStrings:rabbitmq"] = await CreateUserAsync(BrokerPermissions.ForService(EnrollmentService.Name));
+        builder.AddPortalMessaging(EnrollmentService.Name);
+        return await builder.Build().StartConnectedAsync();
     }
 
     /// <summary>Creates the user with its permissions in the test class's virtual host; returns its connection string.</summary>
