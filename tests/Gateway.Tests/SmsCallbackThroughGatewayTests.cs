@@ -85,8 +85,10 @@ public sealed class GatewayInFrontOfNotification : IsolatedServers
     public async Task<(string PatientId, Guid DeliveryId, CapturedSms Text)> SentTextAsync(Guid practiceId)
     {
         var phone = FictionalPhones.Next();
-        var command = new DeliverInvitation(Guid.NewGuid(), practiceId, $"P-{Guid.NewGuid():N}"[..10], Guid.NewGuid(), "Riverside Family Practice", "Ana",
-            null, phone, $"https://portal.example/register?token={Guid.NewGuid():N}", DateTimeOffset.UtcNow.AddDays(14), InvitationTemplate.Invitation);
+        var commandId = Guid.NewGuid();
+        var link = DevelopmentCommandSecrets.Instance.Seal($"https://portal.example/register?token={Guid.NewGuid():N}", commandId);
+        var command = new DeliverInvitation(commandId, practiceId, $"P-{Guid.NewGuid():N}"[..10], Guid.NewGuid(), "Riverside Family Practice", "Ana",
+            null, phone, link, DateTimeOffset.UtcNow.AddDays(14), InvitationTemplate.Invitation);
         var endpoint = await Notification.Services.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(CommandRouting.AddressOf(typeof(DeliverInvitation)));
         await endpoint.Send(command, context => context.MessageId = command.CommandId);
         var text = await Eventually.GetAsync(() => Task.FromResult(Sms.ReadAll().SingleOrDefault(s => s.To == phone)), TimeSpan.FromSeconds(60), "the text at the provider");
