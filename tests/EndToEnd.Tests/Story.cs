@@ -28,7 +28,8 @@ public static partial class Story
         try
         {
             // Generous: on a busy 2-core machine the whole platform shares the CPU with the browser.
-            await page.WaitForURLAsync("**/dashboard**", new() { WaitUntil = WaitUntilState.Commit, Timeout = 90_000 });
+            // Polls the address (a navigation event can be missed when it commits while the wait is being set up).
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex("/dashboard"), new() { Timeout = 90_000 });
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(new Regex("patient portal", RegexOptions.IgnoreCase), new() { Timeout = 90_000 });
         }
         catch (Exception e) when (e is TimeoutException or PlaywrightException)
