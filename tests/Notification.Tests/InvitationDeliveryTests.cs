@@ -9,29 +9,10 @@ using PortalPlatform.Testing;
 namespace PortalPlatform.Notification.Tests;
 
 /// <summary>The service against a real SMTP server (aiosmtpd), the SMS sink over HTTP, PostgreSQL and RabbitMQ.</summary>
-public sealed class InvitationDeliveryTests(NotificationServers servers) : IClassFixture<NotificationServers>, IAsyncLifetime
+public sealed class InvitationDeliveryTests(NotificationServers servers) : NotificationServiceTests(servers)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly Guid _practice = Guid.NewGuid();
-    private LocalMailSink _mail = null!;
-    private LocalSmsSink _sms = null!;
-    private ServiceFactory<NotificationService> _service = null!;
-
-    public async Task InitializeAsync()
-    {
-        _mail = servers.NewMailSink();
-        _sms = servers.NewSmsSink();
-        await Task.WhenAll(_mail.StartAsync(), _sms.StartAsync());
-        _service = servers.Service(_mail.Port, _sms);
-        _ = _service.Server;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        await _mail.DisposeAsync();
-        await _sms.DisposeAsync();
-    }
 
     [Fact]
     public async Task The_invitation_email_arrives_over_SMTP_with_the_registration_link_and_the_text_through_the_SMS_provider()
@@ -40,21 +21,21 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
         var phone = NotificationServers.UniquePhone();
         var command = NotificationServers.Invitation(_practice, email, phone);
 
-        await servers.SendAsync(command);
+        await Servers.SendAsync(command);
 
-        var mail = await Eventually.GetAsync(() => Task.FromResult(_mail.ReadAll().SingleOrDefault(m => m.To.Contains(email))), Patience, "the invitation email");
+        var mail = await Eventually.GetAsync(() => Task.FromResult(MailSink.ReadAll().SingleOrDefault(m => m.To.Contains(email))), Patience, "the invitation email");
         Assert.Contains(NotificationServers.LinkOf(command), mail.Text);
         Assert.Contains(NotificationServers.LinkOf(command), mail.Html);
         Assert.Contains("Riverside Family Practice", mail.Subject);
         Assert.Equal("portal@riverside.example", mail.From);
-        var text = await Eventually.GetAsync(() => Task.FromResult(_sms.ReadAll().SingleOrDefault(s => s.To == phone)), Patience, "the invitation text");
+        var text = await Eventually.GetAsync(() => Task.FromResult(SmsSink.ReadAll().SingleOrDefault(s => s.To == phone)), Patience, "the invitation text");
         Assert.Contains(NotificationServers.LinkOf(command), text.Body);
         Assert.Equal("+12025550100", text.From);
-        await Eventually.TrueAsync(() => servers.Delivered.Count(d => d.InvitationId == command.InvitationId) == 2, Patience, "InviteDelivered for email and text");
+        await Eventually.TrueAsync(() => Servers.Delivered.Count(d => d.InvitationId == command.InvitationId) == 2, Patience, "InviteDelivered for email and text");
         Assert.Equal(
             [DeliveryChannel.Email, DeliveryChannel.Sms],
-            servers.Delivered.Where(d => d.InvitationId == command.InvitationId).Select(d => d.Channel).Order());
-        Assert.All(servers.Delivered.Where(d => d.InvitationId == command.InvitationId), d =>
+            Servers.Delivered.Where(d => d.InvitationId == command.InvitationId).Select(d => d.Channel).Order());
+        Assert.All(Servers.Delivered.Where(d => d.InvitationId == command.InvitationId), d =>
         {
             Assert.Equal(_practice, d.PracticeId);
             Assert.Equal(command.PatientId, d.PatientId);
@@ -69,9 +50,9 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
         var command = new DeliverAccessRequestDeclined(
             Guid.NewGuid(), _practice, $"P-{Guid.NewGuid():N}"[..10], Guid.NewGuid(), AccessRequestKind.Review, "Riverside Family Practice", "Ana", email, phone);
 
-        await servers.SendAsync(command);
+        await Servers.SendAsync(command);
 
-        var mail = await Eventually.GetAsync(() => Task.FromResult(_mail.ReadAll().SingleOrDefault(m => m.To.Contains(email))), Patience, "the email");
+        var mail = await Eventually.GetAsync(() => Task.FromResult(MailSink.ReadAll().SingleOrDefault(m => m.To.Contains(email))), Patience, "the email");
         Assert.Equal("Riverside Family Practice: your patient portal request", mail.Subject);
         Assert.Contains("Hello Ana,", mail.Text);
         Assert.Contains("has reviewed your request", mail.Text);
@@ -86,22 +67,22 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
         var command = NotificationServers.Invitation(_practice, email, phone);
 
         // Two copies at once (a redelivery racing the original), and one more after the message went out.
-        await Task.WhenAll(servers.SendAsync(command), servers.SendAsync(command));
-        await Eventually.TrueAsync(() => _mail.ReadAll().Any(m => m.To.Contains(email)), Patience, "the first email");
-        await servers.SendAsync(command);
+        await Task.WhenAll(Servers.SendAsync(command), Servers.SendAsync(command));
+        await Eventually.TrueAsync(() => MailSink.ReadAll().Any(m => m.To.Contains(email)), Patience, "the first email");
+        await Servers.SendAsync(command);
 
         await Eventually.TrueAsync(() => ConsumedCount(command.CommandId) == 3, Patience, "all three copies consumed");
-        using var staff = _service.StaffClient(_practice);
+        using var staff = Service.StaffClient(_practice);
         var deliveries = await Eventually.GetAsync(async () =>
         {
             var rows = await staff.DeliveriesAsync(command.PatientId);
             return rows.Count == 2 && rows.All(r => r.State == "Sent") ? rows : null;
         }, Patience, "both deliveries sent");
         Assert.All(deliveries, d => Assert.Equal(1, d.Attempts));
-        Assert.Single(_mail.ReadAll(), m => m.To.Contains(email));
-        Assert.Single(_sms.ReadAll(), s => s.To == phone);
-        await Eventually.TrueAsync(() => servers.Delivered.Count(d => d.InvitationId == command.InvitationId) >= 2, Patience, "InviteDelivered");
-        Assert.Equal(2, servers.Delivered.Where(d => d.InvitationId == command.InvitationId).Select(d => d.EventId).Distinct().Count());
+        Assert.Single(MailSink.ReadAll(), m => m.To.Contains(email));
+        Assert.Single(SmsSink.ReadAll(), s => s.To == phone);
+        await Eventually.TrueAsync(() => Servers.Delivered.Count(d => d.InvitationId == command.InvitationId) >= 2, Patience, "InviteDelivered");
+        Assert.Equal(2, Servers.Delivered.Where(d => d.InvitationId == command.InvitationId).Select(d => d.EventId).Distinct().Count());
     }
 
     [Fact]
@@ -111,21 +92,21 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
         var phone = NotificationServers.UniquePhone();
         var command = NotificationServers.Invitation(_practice, email, phone);
 
-        await servers.SendAsync(command);
+        await Servers.SendAsync(command);
 
         var failed = await Eventually.GetAsync(
-            () => Task.FromResult(servers.Failed.SingleOrDefault(f => f.InvitationId == command.InvitationId)), Patience, "InviteDeliveryFailed");
+            () => Task.FromResult(Servers.Failed.SingleOrDefault(f => f.InvitationId == command.InvitationId)), Patience, "InviteDeliveryFailed");
         Assert.Equal(DeliveryChannel.Email, failed.Channel);
         Assert.True(failed.Permanent);
         Assert.Contains("550", failed.Reason);
         Assert.DoesNotContain(email, failed.Reason);
         var delivered = await Eventually.GetAsync(
-            () => Task.FromResult(servers.Delivered.SingleOrDefault(d => d.InvitationId == command.InvitationId)), Patience, "InviteDelivered for the text");
+            () => Task.FromResult(Servers.Delivered.SingleOrDefault(d => d.InvitationId == command.InvitationId)), Patience, "InviteDelivered for the text");
         Assert.Equal(DeliveryChannel.Sms, delivered.Channel);
-        Assert.Single(_sms.ReadAll(), s => s.To == phone);
-        Assert.DoesNotContain(_mail.ReadAll(), m => m.To.Contains(email));
+        Assert.Single(SmsSink.ReadAll(), s => s.To == phone);
+        Assert.DoesNotContain(MailSink.ReadAll(), m => m.To.Contains(email));
 
-        using var staff = _service.StaffClient(_practice);
+        using var staff = Service.StaffClient(_practice);
         var rows = await staff.DeliveriesAsync(command.PatientId);
         var emailRow = Assert.Single(rows, r => r.Channel == "Email");
         Assert.Equal("Failed", emailRow.State);
@@ -139,21 +120,21 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
     {
         var command = NotificationServers.Invitation(_practice, NotificationServers.UniqueEmail(LocalMailSink.BusyDomain), null);
 
-        await servers.SendAsync(command);
+        await Servers.SendAsync(command);
 
-        using var staff = _service.StaffClient(_practice);
+        using var staff = Service.StaffClient(_practice);
         var row = await Eventually.GetAsync(async () =>
             (await staff.DeliveriesAsync(command.PatientId)).SingleOrDefault(r => r.Attempts >= 3 && r.State == "Queued"), Patience, "three attempts, waiting for the next");
         Assert.Contains("451", row.LastError);
-        Assert.DoesNotContain(servers.Failed, f => f.InvitationId == command.InvitationId);
+        Assert.DoesNotContain(Servers.Failed, f => f.InvitationId == command.InvitationId);
     }
 
     [Fact]
     public async Task Staff_see_their_own_practice_deliveries_with_masked_addresses_only()
     {
         var command = NotificationServers.Invitation(_practice, "jane.doe@example.com", "(201) 555-0134");
-        await servers.SendAsync(command);
-        using var staff = _service.StaffClient(_practice);
+        await Servers.SendAsync(command);
+        using var staff = Service.StaffClient(_practice);
 
         var rows = await Eventually.GetAsync(async () =>
         {
@@ -165,16 +146,16 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
         Assert.Equal("***-***-0134", Assert.Single(rows, r => r.Channel == "Sms").Address);
         Assert.All(rows, r => Assert.Equal("Invitation", r.Kind));
         Assert.All(rows, r => Assert.NotNull(r.SentAt));
-        using var otherPractice = _service.StaffClient(Guid.NewGuid());
+        using var otherPractice = Service.StaffClient(Guid.NewGuid());
         Assert.Empty(await otherPractice.DeliveriesAsync(command.PatientId));
-        using var anonymous = _service.CreateClient();
+        using var anonymous = Service.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/patients/{command.PatientId}/portal/deliveries")).StatusCode);
     }
 
     [Fact]
     public async Task A_patient_id_that_is_too_long_is_a_problem_naming_the_field()
     {
-        using var staff = _service.StaffClient(_practice, StaffRoles.Admin);
+        using var staff = Service.StaffClient(_practice, StaffRoles.Admin);
 
         var response = await staff.GetAsync($"/api/patients/{new string('x', 200)}/portal/deliveries");
 
@@ -184,7 +165,7 @@ public sealed class InvitationDeliveryTests(NotificationServers servers) : IClas
     }
 
     // MassTransit's "process" span: one per delivery of the message to the consumer, duplicates included.
-    private int ConsumedCount(Guid messageId) => _service.Spans.Count(span =>
+    private int ConsumedCount(Guid messageId) => Service.Spans.Count(span =>
         span.Kind == ActivityKind.Consumer
         && span.GetTagItem("messaging.operation") as string == "process"
         && span.GetTagItem("messaging.masstransit.consumer_type") as string == typeof(Invitations.DeliverInvitationConsumer).FullName

@@ -16,48 +16,29 @@ namespace PortalPlatform.Notification.Tests;
 /// The SMS provider's delivery-status callback against the real service: signed the Standard Webhooks way (signed
 /// here with the StandardWebhooks package, not the service's own code), read raw, applied once however many arrive.
 /// </summary>
-public sealed class SmsStatusCallbackTests(NotificationServers servers) : IClassFixture<NotificationServers>, IAsyncLifetime
+public sealed class SmsStatusCallbackTests(NotificationServers servers) : NotificationServiceTests(servers)
 {
     private const string CallbackPath = "/callbacks/sms/status";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly Guid _practice = Guid.NewGuid();
-    private LocalMailSink _mail = null!;
-    private LocalSmsSink _sms = null!;
-    private ServiceFactory<NotificationService> _service = null!;
-
-    public async Task InitializeAsync()
-    {
-        _mail = servers.NewMailSink();
-        _sms = servers.NewSmsSink();
-        await Task.WhenAll(_mail.StartAsync(), _sms.StartAsync());
-        _service = servers.Service(_mail.Port, _sms);
-        _ = _service.Server;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        await _mail.DisposeAsync();
-        await _sms.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_signed_undelivered_report_with_the_provider_s_extra_fields_bounces_the_text_and_tells_enrollment()
     {
         var (command, sent) = await GivenASentTextAsync();
-        using var provider = _service.CreateClient();
+        using var provider = Service.CreateClient();
 
         // Real providers send more than we read (ids, prices, numbers); the signature covers the raw bytes.
         var body = $$"""{"reference":"{{sent.DeliveryId:N}}","status":"undelivered","error":"30003 unreachable handset","messageSid":"SM1","price":"-0.0075","to":"+12015550100"}""";
         using var response = await provider.SendAsync(Signed(body));
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        using var staff = _service.StaffClient(_practice);
+        using var staff = Service.StaffClient(_practice);
         var row = (await staff.DeliveriesAsync(command.PatientId)).Single();
         Assert.Equal("Bounced", row.State);
         Assert.Contains("undelivered: 30003 unreachable handset", row.LastError);
         var failed = await Eventually.GetAsync(
-            () => Task.FromResult(servers.Failed.SingleOrDefault(f => f.InvitationId == command.InvitationId)), Patience, "InviteDeliveryFailed for the bounce");
+            () => Task.FromResult(Servers.Failed.SingleOrDefault(f => f.InvitationId == command.InvitationId)), Patience, "InviteDeliveryFailed for the bounce");
         Assert.Equal(DeliveryChannel.Sms, failed.Channel);
         Assert.True(failed.Permanent);
     }
@@ -81,7 +62,7 @@ public sealed class SmsStatusCallbackTests(NotificationServers servers) : IClass
             ("a timestamp six minutes ahead", Signed(body, at: now.AddMinutes(6))),
             ("a timestamp that is not a number", Headers(Signed(body), null, null, null, timestamp: "yesterday")),
         };
-        using var provider = _service.CreateClient();
+        using var provider = Service.CreateClient();
 
         foreach (var (what, request) in refused)
         {
@@ -93,7 +74,7 @@ public sealed class SmsStatusCallbackTests(NotificationServers servers) : IClass
             }
         }
 
-        using var staff = _service.StaffClient(_practice);
+        using var staff = Service.StaffClient(_practice);
         Assert.Equal("Sent", (await staff.DeliveriesAsync(command.PatientId)).Single().State);
         Assert.Equal(0, await BouncesAsync(sent.DeliveryId));
 
@@ -114,7 +95,7 @@ public sealed class SmsStatusCallbackTests(NotificationServers servers) : IClass
     public async Task Twenty_concurrent_callbacks_for_one_text_all_succeed_and_bounce_it_exactly_once()
     {
         var (command, sent) = await GivenASentTextAsync();
-        using var provider = _service.CreateClient();
+        using var provider = Service.CreateClient();
         var statuses = Enumerable.Repeat("undelivered", 10).Concat(Enumerable.Repeat("failed", 5)).Concat(Enumerable.Repeat("delivered", 5)).ToList();
 
         var responses = await Task.WhenAll(statuses.Select(async status =>
@@ -126,7 +107,7 @@ public sealed class SmsStatusCallbackTests(NotificationServers servers) : IClass
 
         Assert.All(responses, status => Assert.Equal(HttpStatusCode.NoContent, status));
         Assert.Equal(1, await BouncesAsync(sent.DeliveryId));
-        using var staff = _service.StaffClient(_practice);
+        using var staff = Service.StaffClient(_practice);
         Assert.Equal("Bounced", (await staff.DeliveriesAsync(command.PatientId)).Single().State);
     }
 
@@ -134,7 +115,7 @@ public sealed class SmsStatusCallbackTests(NotificationServers servers) : IClass
     public async Task A_signed_callback_that_is_not_a_status_report_is_a_problem_naming_the_field()
     {
         var (_, sent) = await GivenASentTextAsync();
-        using var provider = _service.CreateClient();
+        using var provider = Service.CreateClient();
 
         await ExpectProblemAsync(provider, Signed("{\"reference\": "), "body");
         await ExpectProblemAsync(provider, Signed("[]"), "body");
@@ -149,20 +130,20 @@ public sealed class SmsStatusCallbackTests(NotificationServers servers) : IClass
         // +1 555 555 0123 looks like E.164 (the old rule sent it), but 555 is no assigned area code.
         var command = NotificationServers.Invitation(_practice, null, "+15555550123");
 
-        await servers.SendAsync(command);
+        await Servers.SendAsync(command);
 
         var failed = await Eventually.GetAsync(
-            () => Task.FromResult(servers.Failed.SingleOrDefault(f => f.InvitationId == command.InvitationId)), Patience, "InviteDeliveryFailed");
+            () => Task.FromResult(Servers.Failed.SingleOrDefault(f => f.InvitationId == command.InvitationId)), Patience, "InviteDeliveryFailed");
         Assert.True(failed.Permanent);
         Assert.Contains("not a valid phone number", failed.Reason);
-        Assert.DoesNotContain(_sms.ReadAll(), s => s.To == "+15555550123");
+        Assert.DoesNotContain(SmsSink.ReadAll(), s => s.To == "+15555550123");
     }
 
     private async Task<(DeliverInvitation Command, DeliveryRow Sent)> GivenASentTextAsync()
     {
         var command = NotificationServers.Invitation(_practice, null, NotificationServers.UniquePhone());
-        await servers.SendAsync(command);
-        using var staff = _service.StaffClient(_practice);
+        await Servers.SendAsync(command);
+        using var staff = Service.StaffClient(_practice);
         var sent = await Eventually.GetAsync(async () =>
             (await staff.DeliveriesAsync(command.PatientId)).SingleOrDefault(r => r.State == "Sent"), Patience, "the text sent");
         return (command, sent);
@@ -170,7 +151,7 @@ public sealed class SmsStatusCallbackTests(NotificationServers servers) : IClass
 
     private async Task<int> BouncesAsync(Guid deliveryId)
     {
-        await using var session = _service.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var session = Service.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var events = await session.Events.FetchStreamAsync(deliveryId);
         return events.Count(e => e.Data is DeliveryBounced);
     }

@@ -14,55 +14,36 @@ namespace PortalPlatform.Notification.Tests;
 /// lifetime; and no link or code stays in the store once its delivery is over. Each test sends a control message
 /// through the same service and sinks, so it would see a send if one happened.
 /// </summary>
-public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFixture<NotificationServers>, IAsyncLifetime
+public sealed class VoidedDeliveryTests(NotificationServers servers) : NotificationServiceTests(servers)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly Guid _practice = Guid.NewGuid();
-    private LocalMailSink _mail = null!;
-    private LocalSmsSink _sms = null!;
-    private ServiceFactory<NotificationService> _service = null!;
-
-    public async Task InitializeAsync()
-    {
-        _mail = servers.NewMailSink();
-        _sms = servers.NewSmsSink();
-        await Task.WhenAll(_mail.StartAsync(), _sms.StartAsync());
-        _service = servers.Service(_mail.Port, _sms);
-        _ = _service.Server;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        await _mail.DisposeAsync();
-        await _sms.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_text_retrying_when_its_invitation_is_cancelled_is_dropped_unsent_and_its_link_leaves_the_store()
     {
-        _sms.FailNext(int.MaxValue); // the provider is down: the text waits for its next attempt
+        SmsSink.FailNext(int.MaxValue); // the provider is down: the text waits for its next attempt
         var voided = NotificationServers.Invitation(_practice, email: null, NotificationServers.UniquePhone());
-        await servers.SendAsync(voided);
-        using var staff = _service.StaffClient(_practice);
+        await Servers.SendAsync(voided);
+        using var staff = Service.StaffClient(_practice);
         await Eventually.TrueAsync(async () => (await staff.DeliveriesAsync(voided.PatientId)).SingleOrDefault() is { Attempts: >= 2 }, Patience, "the text being retried");
-        Assert.Contains(TokenOf(voided), await servers.StoreTextAsync()); // the scan sees the link while it may still be sent
+        Assert.Contains(TokenOf(voided), await Servers.StoreTextAsync()); // the scan sees the link while it may still be sent
 
         var cancelled = new InviteCancelled(Guid.NewGuid(), _practice, voided.PatientId, DateTimeOffset.UtcNow, voided.InvitationId, "u-1");
-        await servers.PublishAsync(cancelled);
-        await servers.PublishAsync(cancelled); // redelivered
+        await Servers.PublishAsync(cancelled);
+        await Servers.PublishAsync(cancelled); // redelivered
 
         var row = await Eventually.GetAsync(async () => (await staff.DeliveriesAsync(voided.PatientId)).SingleOrDefault(r => r.State == "Cancelled"), Patience, "the text cancelled");
         Assert.Equal("the invitation was cancelled", row.LastError);
-        _sms.FailNext(0); // the provider is back: a control invitation goes out, the cancelled one never does
+        SmsSink.FailNext(0); // the provider is back: a control invitation goes out, the cancelled one never does
         var control = NotificationServers.Invitation(_practice, email: null, NotificationServers.UniquePhone());
-        await servers.SendAsync(control);
-        await Eventually.TrueAsync(() => _sms.ReadAll().Any(s => s.To == control.Phone), Patience, "the control text");
+        await Servers.SendAsync(control);
+        await Eventually.TrueAsync(() => SmsSink.ReadAll().Any(s => s.To == control.Phone), Patience, "the control text");
         await Eventually.TrueAsync(async () => (await staff.DeliveriesAsync(control.PatientId)).Single().State == "Sent", Patience, "the control recorded as sent");
 
-        Assert.DoesNotContain(_sms.ReadAll(), s => s.To == voided.Phone);
+        Assert.DoesNotContain(SmsSink.ReadAll(), s => s.To == voided.Phone);
         Assert.Equal(row.Attempts, (await staff.DeliveriesAsync(voided.PatientId)).Single(r => r.State == "Cancelled").Attempts);
-        var store = await servers.StoreTextAsync();
+        var store = await Servers.StoreTextAsync();
         Assert.DoesNotContain(TokenOf(voided), store);
         Assert.DoesNotContain(TokenOf(control), store);
         Assert.DoesNotContain(voided.Phone!, store);
@@ -83,13 +64,13 @@ public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFix
         var withdrawnEvent = new ProxyAccessRevoked(Guid.NewGuid(), _practice, withdrawn.PatientId, now, Guid.NewGuid(), "u-1", VoidedInvitationId: withdrawn.InvitationId);
         for (var delivery = 0; delivery < 2; delivery++) // each void is redelivered once
         {
-            await servers.PublishAsync(expiredEvent);
-            await servers.PublishAsync(revokedEvent);
-            await servers.PublishAsync(replacedEvent);
-            await servers.PublishAsync(withdrawnEvent);
+            await Servers.PublishAsync(expiredEvent);
+            await Servers.PublishAsync(revokedEvent);
+            await Servers.PublishAsync(replacedEvent);
+            await Servers.PublishAsync(withdrawnEvent);
         }
 
-        var store = _service.Services.GetRequiredService<IDocumentStore>();
+        var store = Service.Services.GetRequiredService<IDocumentStore>();
         await Eventually.TrueAsync(async () =>
         {
             await using var query = store.QuerySession();
@@ -99,11 +80,11 @@ public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFix
 
         foreach (var command in new[] { expired, revoked, replaced, withdrawn, control, expired, revoked, replaced, withdrawn })
         {
-            await servers.SendAsync(command);
+            await Servers.SendAsync(command);
         }
 
-        await Eventually.TrueAsync(() => _mail.ReadAll().Any(m => m.To.Contains(control.Email!)) && _sms.ReadAll().Any(s => s.To == control.Phone), Patience, "the control email and text");
-        using var staff = _service.StaffClient(_practice);
+        await Eventually.TrueAsync(() => MailSink.ReadAll().Any(m => m.To.Contains(control.Email!)) && SmsSink.ReadAll().Any(s => s.To == control.Phone), Patience, "the control email and text");
+        using var staff = Service.StaffClient(_practice);
         await Eventually.TrueAsync(async () => (await staff.DeliveriesAsync(control.PatientId)).All(r => r.State == "Sent"), Patience, "the control recorded as sent");
         foreach (var (command, how) in new[] { (expired, "expired"), (revoked, "voided by the revocation of access"), (replaced, "replaced by a newer invitation"),
                      (withdrawn, "voided by the withdrawal of proxy access") })
@@ -115,27 +96,27 @@ public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFix
             }, Patience, $"the {how} invitation's email and text recorded as cancelled");
             Assert.All(rows, r => Assert.Equal(0, r.Attempts));
             Assert.All(rows, r => Assert.Equal($"the invitation was {how}", r.LastError));
-            Assert.DoesNotContain(_mail.ReadAll(), m => m.To.Contains(command.Email!));
-            Assert.DoesNotContain(_sms.ReadAll(), s => s.To == command.Phone);
+            Assert.DoesNotContain(MailSink.ReadAll(), m => m.To.Contains(command.Email!));
+            Assert.DoesNotContain(SmsSink.ReadAll(), s => s.To == command.Phone);
         }
 
-        var text = await servers.StoreTextAsync();
+        var text = await Servers.StoreTextAsync();
         Assert.All(new[] { expired, revoked, replaced, withdrawn, control }, command => Assert.DoesNotContain(TokenOf(command), text));
-        Assert.DoesNotContain(servers.Delivered, d => d.InvitationId == expired.InvitationId || d.InvitationId == revoked.InvitationId
+        Assert.DoesNotContain(Servers.Delivered, d => d.InvitationId == expired.InvitationId || d.InvitationId == revoked.InvitationId
             || d.InvitationId == replaced.InvitationId || d.InvitationId == withdrawn.InvitationId);
     }
 
     [Fact]
     public async Task A_code_not_sent_within_its_lifetime_is_dropped_not_texted_late_and_leaves_the_store()
     {
-        _sms.FailNext(int.MaxValue);
+        SmsSink.FailNext(int.MaxValue);
         var late = NotificationServers.OneTimeCode(_practice, "P-late", NotificationServers.UniquePhone(), "731905", DateTimeOffset.UtcNow.AddSeconds(4));
         var alreadyExpired = NotificationServers.OneTimeCode(_practice, "P-stale", NotificationServers.UniquePhone(), "208461", DateTimeOffset.UtcNow.AddSeconds(-1));
-        await servers.SendAsync(late);
-        await servers.SendAsync(alreadyExpired);
-        using var staff = _service.StaffClient(_practice);
+        await Servers.SendAsync(late);
+        await Servers.SendAsync(alreadyExpired);
+        using var staff = Service.StaffClient(_practice);
         await Eventually.TrueAsync(async () => (await staff.DeliveriesAsync("P-late")).SingleOrDefault() is { Attempts: >= 1, State: not "Cancelled" }, Patience, "the code being retried");
-        Assert.Contains("verification code is 731905", await servers.StoreTextAsync());
+        Assert.Contains("verification code is 731905", await Servers.StoreTextAsync());
 
         var dropped = await Eventually.GetAsync(async () => (await staff.DeliveriesAsync("P-late")).SingleOrDefault(r => r.State == "Cancelled"), Patience, "the code dropped at its expiry");
         Assert.Equal("expired before it could be sent", dropped.LastError);
@@ -143,14 +124,14 @@ public sealed class VoidedDeliveryTests(NotificationServers servers) : IClassFix
         var stale = await Eventually.GetAsync(async () => (await staff.DeliveriesAsync("P-stale")).SingleOrDefault(), Patience, "the stale code recorded");
         Assert.Equal(("Cancelled", 0), (stale.State, stale.Attempts));
 
-        _sms.FailNext(0);
+        SmsSink.FailNext(0);
         var control = NotificationServers.OneTimeCode(_practice, "P-fresh", NotificationServers.UniquePhone(), "594027", DateTimeOffset.UtcNow.AddMinutes(10));
-        await servers.SendAsync(control);
-        await Eventually.TrueAsync(() => _sms.ReadAll().Any(s => s.To == control.Phone), Patience, "the control code");
+        await Servers.SendAsync(control);
+        await Eventually.TrueAsync(() => SmsSink.ReadAll().Any(s => s.To == control.Phone), Patience, "the control code");
         await Eventually.TrueAsync(async () => (await staff.DeliveriesAsync("P-fresh")).Single().State == "Sent", Patience, "the control recorded as sent");
 
-        Assert.DoesNotContain(_sms.ReadAll(), s => s.To == late.Phone || s.To == alreadyExpired.Phone);
-        var store = await servers.StoreTextAsync();
+        Assert.DoesNotContain(SmsSink.ReadAll(), s => s.To == late.Phone || s.To == alreadyExpired.Phone);
+        var store = await Servers.StoreTextAsync();
         Assert.DoesNotContain("verification code is 731905", store);
         Assert.DoesNotContain("verification code is 208461", store);
         Assert.DoesNotContain("verification code is 594027", store);
