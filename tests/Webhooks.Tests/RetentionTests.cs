@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using PortalPlatform.ServiceDefaults.EventStore;
+using PortalPlatform.Testing;
 using PortalPlatform.Webhooks.Deliveries;
 using PortalPlatform.Webhooks.Inbound;
 using PortalPlatform.Webhooks.Retention;
@@ -29,17 +30,17 @@ public sealed class RetentionTests(WebhookServers servers) : IClassFixture<Webho
         var clock = new FakeTimeProvider(T.AddDays(29));
         var job = JobAt(clock);
 
-        Assert.True(await job.PruneAsync(CancellationToken.None));
+        await PrunedAsync(job);
         Assert.Equal(history.AllDeliveries, await DeliveriesLeftAsync(history));
         Assert.Equal(history.AllEvents, await EventsLeftAsync(history));
 
         clock.SetUtcNow(T.AddDays(31));
-        Assert.True(await job.PruneAsync(CancellationToken.None));
+        await PrunedAsync(job);
         Assert.Equal([history.Parked, history.Pending], await DeliveriesLeftAsync(history));
         Assert.Equal(history.AllEvents, await EventsLeftAsync(history));
 
         clock.SetUtcNow(T.AddDays(92));
-        Assert.True(await job.PruneAsync(CancellationToken.None));
+        await PrunedAsync(job);
         Assert.Equal([history.Pending], await DeliveriesLeftAsync(history));
         Assert.Equal([history.PendingEvent], await EventsLeftAsync(history));
     }
@@ -65,7 +66,8 @@ public sealed class RetentionTests(WebhookServers servers) : IClassFixture<Webho
             Assert.Equal(history.AllEvents, await EventsLeftAsync(history));
         }
 
-        Assert.True(await job.PruneAsync(CancellationToken.None));
+        // The server ends the closed session (and frees its lock) a moment after the client has gone.
+        await PrunedAsync(job);
         Assert.Equal([history.Pending], await DeliveriesLeftAsync(history));
     }
 
@@ -90,6 +92,13 @@ public sealed class RetentionTests(WebhookServers servers) : IClassFixture<Webho
         await session.SaveChangesAsync();
         return new History(delivered.Id, parked.Id, pending.Id, events[2].Id, [delivered.Id, parked.Id, pending.Id], [.. events.Select(e => e.Id)]);
     }
+
+    /// <summary>
+    /// A prune that ran: it is skipped only while another holder has the lock (a replica's session the server has not
+    /// yet ended, or the service's own sweep on its real clock), so it runs within moments.
+    /// </summary>
+    private static Task PrunedAsync(RetentionJob job) =>
+        Eventually.TrueAsync(() => job.PruneAsync(CancellationToken.None), TimeSpan.FromSeconds(10), "a prune that was not skipped");
 
     private RetentionJob JobAt(TimeProvider clock) =>
         new(Store, servers.Webhooks.Services.GetRequiredService<ExclusiveJobLock>(), clock, Options.Create(new RetentionOptions()), NullLogger<RetentionJob>.Instance);
