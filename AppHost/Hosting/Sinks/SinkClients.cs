@@ -4,8 +4,11 @@ using System.Text.Json.Serialization;
 
 namespace PortalPlatform.Hosting.Sinks;
 
-/// <summary>One email as smtp4dev lists it, with its plain-text body.</summary>
-public sealed record SinkMail(string Id, DateTimeOffset ReceivedAt, string From, IReadOnlyList<string> To, string Subject, string Text);
+/// <summary>
+/// One email as smtp4dev lists it, with its plain-text body and its <c>Message-ID</c> header (the sender's id of the
+/// message: a resent copy carries the same one, and mail clients show copies with one id as one message).
+/// </summary>
+public sealed record SinkMail(string Id, DateTimeOffset ReceivedAt, string From, IReadOnlyList<string> To, string Subject, string Text, string? MessageId = null);
 
 /// <summary>One text message as the SMS sink lists it.</summary>
 public sealed record SinkSms(string Id, DateTimeOffset ReceivedAt, string To, string From, string Body, string? Reference);
@@ -13,7 +16,7 @@ public sealed record SinkSms(string Id, DateTimeOffset ReceivedAt, string To, st
 /// <summary>Reads what smtp4dev captured, through its REST API (<c>/api/messages</c>).</summary>
 public sealed class MailSinkClient(HttpClient http)
 {
-    /// <summary>The newest <paramref name="count"/> emails, newest first (bodies fetched for those that match).</summary>
+    /// <summary>The newest <paramref name="count"/> emails, newest first (bodies and headers fetched for those that match).</summary>
     public async Task<IReadOnlyList<SinkMail>> ReadAsync(Func<SinkMail, bool>? match = null, int count = 200, CancellationToken ct = default)
     {
         var page = await http.GetFromJsonAsync<MessagePage>($"/api/messages?page=1&pageSize={count}", Json, ct)
@@ -24,7 +27,9 @@ public sealed class MailSinkClient(HttpClient http)
             var mail = new SinkMail(summary.Id, summary.ReceivedDate, summary.From ?? "", summary.To ?? [], summary.Subject ?? "", "");
             if (match is null || match(mail))
             {
-                mails.Add(mail with { Text = await http.GetStringAsync($"/api/messages/{summary.Id}/plaintext", ct) });
+                var message = await http.GetFromJsonAsync<MessageDetail>($"/api/messages/{summary.Id}", Json, ct);
+                var messageId = message?.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Message-ID", StringComparison.OrdinalIgnoreCase))?.Value?.Trim();
+                mails.Add(mail with { Text = await http.GetStringAsync($"/api/messages/{summary.Id}/plaintext", ct), MessageId = messageId });
             }
         }
 
@@ -36,6 +41,10 @@ public sealed class MailSinkClient(HttpClient http)
     private sealed record MessagePage([property: JsonPropertyName("results")] IReadOnlyList<MessageSummary> Results);
 
     private sealed record MessageSummary(string Id, DateTimeOffset ReceivedDate, string? From, IReadOnlyList<string>? To, string? Subject);
+
+    private sealed record MessageDetail(IReadOnlyList<MessageHeader>? Headers);
+
+    private sealed record MessageHeader(string? Name, string? Value);
 }
 
 /// <summary>Reads what the SMS sink captured (<c>GET /v1/messages</c>, oldest first) and makes it report statuses.</summary>

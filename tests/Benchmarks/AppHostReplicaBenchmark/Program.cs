@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using PortalPlatform.AppHostReplicaBenchmark;
+using PortalPlatform.Testing;
 
 // Invitation throughput through the real AppHost's gateway with every service run once, then twice (--replicas 1 and
 // 2), in one run on the same machine: N patients recorded and invited by concurrent staff clients, timed to "every
@@ -48,7 +49,7 @@ static async Task<Run> InviteAsync(BenchmarkPlatform platform, HttpClient staff,
         var patientId = $"{batch}-{i:D4}";
         using var recorded = await staff.PutAsJsonAsync($"/api/patients/{patientId}", new
         {
-            firstName = "Bench", lastName = "Mark", dateOfBirth = "1970-01-01", email = $"{patientId}@bench.test", phone = $"+1555012{i:D4}",
+            firstName = "Bench", lastName = "Mark", dateOfBirth = "1970-01-01", email = $"{patientId}@bench.test", phone = FictionalPhones.Next(),
         });
         recorded.EnsureSuccessStatusCode();
         using var invited = await staff.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { });
