@@ -23,38 +23,27 @@ public sealed class InvitationExpiryOptions
 /// </summary>
 public sealed class InvitationExpiryJob(
     IDocumentStore store, ExclusiveJobLock jobLock, TimeProvider clock, IOptions<InvitationExpiryOptions> options, ILogger<InvitationExpiryJob> logger)
-    : BackgroundService
+    : PeriodicExclusiveJob(jobLock, clock, logger)
 {
     public const string JobName = "enrollment:invitation-expiry";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Invitation expiry sweep failed; retrying at the next interval");
-            }
+    protected override string Name => JobName;
 
-            await Task.Delay(options.Value.SweepInterval, clock, stoppingToken);
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override Task RoundAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
 
     /// <summary>Expires every invitation that is due now; returns how many (none when another replica is sweeping).</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var expired = 0;
-        await jobLock.TryRunAsync(JobName, async token => expired = await ExpireDueAsync(token), cancellationToken);
+        await ExclusivelyAsync(async token => expired = await ExpireDueAsync(token), cancellationToken);
         return expired;
     }
 
     private async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         IReadOnlyList<PortalAccessState> due;
         await using (var query = store.QuerySession())
         {
@@ -77,7 +66,7 @@ public sealed class InvitationExpiryJob(
             }
             catch (Exception ex) when (PortalAccessStream.IsConcurrencyConflict(ex))
             {
-                logger.LogInformation("Stream of an expiring invitation changed concurrently; the next sweep decides again");
+                Logger.LogInformation("Stream of an expiring invitation changed concurrently; the next sweep decides again");
             }
         }
 

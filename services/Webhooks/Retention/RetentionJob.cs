@@ -34,36 +34,25 @@ public sealed class RetentionOptions
 /// </summary>
 public sealed class RetentionJob(
     IDocumentStore store, ExclusiveJobLock jobLock, TimeProvider clock, IOptions<RetentionOptions> options, ILogger<RetentionJob> logger)
-    : BackgroundService
+    : PeriodicExclusiveJob(jobLock, clock, logger)
 {
     public const string JobName = "webhooks:retention";
 
     /// <summary>Old events looked at per round trip.</summary>
     private const int EventBatch = 1000;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await PruneAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Webhook retention sweep failed; retrying at the next interval");
-            }
+    protected override string Name => JobName;
 
-            await Task.Delay(options.Value.SweepInterval, clock, stoppingToken);
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override Task RoundAsync(CancellationToken cancellationToken) => PruneAsync(cancellationToken);
 
     /// <summary>Prunes what is past its retention now; false when another replica is pruning.</summary>
-    public Task<bool> PruneAsync(CancellationToken cancellationToken) => jobLock.TryRunAsync(JobName, PruneNowAsync, cancellationToken);
+    public Task<bool> PruneAsync(CancellationToken cancellationToken) => ExclusivelyAsync(PruneNowAsync, cancellationToken);
 
     private async Task PruneNowAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var retention = options.Value;
         var (deliveredBefore, parkedBefore) = (now - retention.Delivered, now - retention.Parked);
         await using (var session = store.LightweightSession())
@@ -75,7 +64,7 @@ public sealed class RetentionJob(
         }
 
         var events = await PruneEventsAsync(now - retention.Events, cancellationToken);
-        logger.LogInformation("Webhook retention: history before {DeliveredBefore:u} (delivered) and {ParkedBefore:u} (parked) pruned, {Events} stored events deleted",
+        Logger.LogInformation("Webhook retention: history before {DeliveredBefore:u} (delivered) and {ParkedBefore:u} (parked) pruned, {Events} stored events deleted",
             deliveredBefore, parkedBefore, events);
     }
 
