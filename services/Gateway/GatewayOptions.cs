@@ -20,4 +20,15 @@ public sealed class GatewayOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan PatientRateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Requests one client address may make to the SMS status callback per window. A provider reports every text's
+    /// progress (sent, delivered or undelivered) from a few addresses, so this is far above a practice's sending rate;
+    /// it bounds what an unsigned flood costs Notification.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int CallbackRequestsPerWindow { get; set; } = 6000;
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan CallbackRateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
 }

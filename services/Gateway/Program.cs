@@ -15,7 +15,7 @@ builder.AddStaffAuthentication();
 builder.AddDevelopmentTokenIssuer();
 builder.AddForwardedClientAddress();
 builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddPatientRateLimiting();
+builder.Services.AddAnonymousRateLimiting();
 builder.Services.AddOpenApi(PublicApiDocument.Name, openApi => openApi.AddDocumentTransformer<PublicApiDocument>());
 builder.Services.AddReverseProxy()
     .LoadFromMemory(ServiceRoutes.Routes, ServiceRoutes.Clusters)

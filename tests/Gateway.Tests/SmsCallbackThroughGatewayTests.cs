@@ -20,7 +20,7 @@ namespace PortalPlatform.Gateway.Tests;
 /// The SMS sink (the development provider) and the real gateway and Notification service on loopback sockets: the
 /// sink's status callbacks, signed with the secret both were given, go through the gateway's public callback route.
 /// </summary>
-public sealed class GatewayInFrontOfNotification : IsolatedServers
+public class GatewayInFrontOfNotification : IsolatedServers
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "portalplatform-gateway-sms-tests", Guid.NewGuid().ToString("N")[..12]);
 
@@ -29,6 +29,9 @@ public sealed class GatewayInFrontOfNotification : IsolatedServers
     public LocalSmsSink Sms { get; private set; } = null!;
     public Uri GatewayAddress { get; private set; } = null!;
     private LocalMailSink _mail = null!;
+
+    /// <summary>The gateway's own settings (its destination is added to them).</summary>
+    protected virtual Dictionary<string, string?> GatewaySettings() => [];
 
     public override async Task InitializeAsync()
     {
@@ -51,10 +54,9 @@ public sealed class GatewayInFrontOfNotification : IsolatedServers
         });
         Notification.UseKestrel(notificationPort);
         Notification.StartServer();
-        Gateway = new ServiceFactory<GatewayService>(this, GatewayService.Name, new Dictionary<string, string?>
-        {
-            [$"services:{ServiceRoutes.Notification}:http:0"] = $"http://127.0.0.1:{notificationPort}",
-        });
+        var gateway = GatewaySettings();
+        gateway[$"services:{ServiceRoutes.Notification}:http:0"] = $"http://127.0.0.1:{notificationPort}";
+        Gateway = new ServiceFactory<GatewayService>(this, GatewayService.Name, gateway);
         Gateway.UseKestrel(gatewayPort);
         Gateway.StartServer();
     }

@@ -20,6 +20,9 @@ public static class ServiceRoutes
     /// <summary>Rate-limiter policy of the anonymous patient endpoints.</summary>
     public const string PatientRateLimit = "patient";
 
+    /// <summary>Rate-limiter policy of the SMS provider's status callback.</summary>
+    public const string CallbackRateLimit = "callback";
+
     // Lower Order wins: the specific staff routes go before the catch-all that sends the rest of /api to Enrollment.
     public static IReadOnlyList<RouteConfig> Routes { get; } =
     [
@@ -39,6 +42,7 @@ public static class ServiceRoutes
             RouteId = "sms-status-callback",
             ClusterId = Notification,
             AuthorizationPolicy = "anonymous",
+            RateLimiterPolicy = CallbackRateLimit,
             Match = new RouteMatch { Path = SmsStatusCallbackPath, Methods = ["POST"] },
         },
     ];
