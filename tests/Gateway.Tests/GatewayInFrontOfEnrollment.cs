@@ -34,6 +34,8 @@ public class GatewayInFrontOfEnrollment : IsolatedServers
         {
             [$"services:{ServiceRoutes.Enrollment}:http:0"] = EnrollmentAddress.ToString().TrimEnd('/'),
             ["Gateway:PatientRequestsPerWindow"] = PatientRequestsPerWindow.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // An hour, so the window cannot roll over between a test's requests on a busy machine.
+            ["Gateway:PatientRateLimitWindow"] = "01:00:00",
         });
         Gateway.StartServer();
     }
