@@ -10,11 +10,15 @@ using PortalPlatform.Hosting.Local;
 using PortalPlatform.ServiceDefaults.Security;
 using PortalPlatform.Testing;
 
-// Reading a patient's portal status through the gateway, next to the same request straight to Enrollment, in one run.
-// Usage: dotnet run -c Release --project tests/Benchmarks/GatewayBenchmark -- [seconds per round=10] [workers=16] [rounds=2]
+// Two paths through the gateway, each next to its baseline in the same run: reading a patient's portal status (vs the
+// same request straight to Enrollment), and inviting a patient over HTTP (vs the smallest ASP.NET Core endpoint doing
+// one raw insert into the same database).
+// Usage: dotnet run -c Release --project tests/Benchmarks/GatewayBenchmark -- [seconds per round=10] [workers=16] [rounds=2] [invitations per round=400]
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+var invitations = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 400;
+const int InviteWorkers = 8;
 
 var servers = new IsolatedServers();
 await servers.InitializeAsync();
@@ -84,12 +88,54 @@ Console.WriteLine($"mean direct:  {directRps,8:F0} req/s  p99 {directP99:F2} ms"
 Console.WriteLine($"mean gateway: {gatewayRps,8:F0} req/s  p99 {gatewayP99:F2} ms");
 Console.WriteLine($"gateway overhead: throughput x{directRps / gatewayRps:F2} lower, p99 x{gatewayP99 / directP99:F2} higher " +
     "(load generator, gateway and Enrollment share the same cores)");
-// The last line: the figure of issue 13's goal table, for tests/Benchmarks/run-all.
+
+// Inviting over HTTP: POST /api/patients/{id}/portal/invitations through the gateway (staff token checked twice, the
+// command path in Enrollment, its inline projections and outbox in one commit), each on a patient whose demographics
+// were recorded beforehand (not timed), next to POST /raw/{id} on the minimal endpoint, alternating per round.
+var practice = Guid.NewGuid();
+var adminToken = servers.StaffTokens.Issue(new StaffUser(practice, "benchmark-admin", "Benchmark Admin", StaffRoles.Admin));
+await using var minimal = await MinimalInsertEndpoint.StartAsync(servers.DatabaseConnectionString, Ports.Free());
+string Patient(string round, int i) => $"inv-{round}-{i:D5}";
+var inviteRounds = new[] { "warm" }.Concat(Enumerable.Range(1, rounds).Select(r => r.ToString(CultureInfo.InvariantCulture))).ToArray();
+await LoadRun.RunCountAsync("demographics (not timed)", adminToken, InviteWorkers, inviteRounds.Length * invitations, i =>
+    new HttpRequestMessage(HttpMethod.Put, new Uri(gateway.Address, $"/api/patients/{Patient(inviteRounds[i / invitations], i % invitations)}"))
+    {
+        Content = JsonContent.Create(new { firstName = "Bench", lastName = "Mark", dateOfBirth = "1980-01-01", email = $"inv{i}@example.test" }),
+    });
+
+HttpRequestMessage Invite(string round, int i) =>
+    new(HttpMethod.Post, new Uri(gateway.Address, $"/api/patients/{Patient(round, i)}/portal/invitations")) { Content = JsonContent.Create(new { }) };
+HttpRequestMessage Raw(string round, int i) => new(HttpMethod.Post, new Uri(minimal.Address, $"/raw/{round}-{i:D5}"));
+
+await LoadRun.RunCountAsync("warm-up", adminToken, InviteWorkers, invitations, i => Raw("warm", i));
+await LoadRun.RunCountAsync("warm-up", adminToken, InviteWorkers, invitations, i => Invite("warm", i));
+var inviteResults = new List<LoadResult>();
+foreach (var round in inviteRounds.Skip(1))
+{
+    inviteResults.Add(await LoadRun.RunCountAsync("minimal endpoint, raw insert", adminToken, InviteWorkers, invitations, i => Raw(round, i)));
+    inviteResults.Add(await LoadRun.RunCountAsync("invite through the gateway", adminToken, InviteWorkers, invitations, i => Invite(round, i)));
+}
+
+Console.WriteLine();
+Console.WriteLine($"POST over HTTP, closed loop, {InviteWorkers} workers, {invitations} a round");
+Console.WriteLine($"{"round",5} {"target",-30} {"requests",9} {"failed",7} {"req/s",9} {"p50 ms",8} {"p99 ms",8}");
+for (var i = 0; i < inviteResults.Count; i++)
+{
+    var r = inviteResults[i];
+    Console.WriteLine($"{i / 2 + 1,5} {r.Target,-30} {r.Requests,9} {r.Failures,7} {r.RequestsPerSecond,9:F0} {r.P50Ms,8:F2} {r.P99Ms,8:F2}");
+}
+
+var inviteRatios = inviteResults.Chunk(2).Select(pair => pair[0].RequestsPerSecond / pair[1].RequestsPerSecond).Order().ToArray();
+Console.WriteLine($"invitation through the gateway vs the minimal endpoint's raw insert: x{inviteRatios[inviteRatios.Length / 2]:F2} the time per request " +
+    $"(per round: x{string.Join(", x", inviteRatios.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))})");
+
+// The last line: the figures of issue 13's goal table, for tests/Benchmarks/run-all.
 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, double>(StringComparer.Ordinal)
 {
     [$"status_read_gateway_vs_direct_conc{workers}_throughput"] = Math.Round(1 / throughputRatios[throughputRatios.Length / 2], 2),
+    [$"invite_through_gateway_http_vs_minimal_endpoint_raw_insert_conc{InviteWorkers}"] = Math.Round(inviteRatios[inviteRatios.Length / 2], 2),
 }));
-if (results.Any(r => r.Failures > 0))
+if (results.Concat(inviteResults).Any(r => r.Failures > 0))
 {
     Console.WriteLine("WARNING: some requests failed; the figures above include them.");
     Environment.ExitCode = 1;
