@@ -11,11 +11,17 @@ namespace PortalPlatform.Enrollment.Dashboard;
 /// Patients per portal status of each practice, one row per practice, kept by triggers on the
 /// <see cref="PortalAccessState"/> rows in the same transaction as the change: the dashboard reads its counts in one
 /// primary-key lookup instead of counting the practice's rows, and every writer (commands, consumers, the expiry sweep,
-/// a projection rebuild, a bulk load) keeps them without knowing about them. Statement-level triggers with transition
-/// tables: a statement changing many rows (a COPY, a rebuild batch) adds its changes per practice once. Each
-/// connection adds to its own one of <see cref="Shards"/> rows per practice (by backend process id), so concurrent
-/// commands of one practice seldom queue on the same row until their commit, and a transaction takes one row per
-/// practice, in practice order (no lock-order deadlock); a read sums the practice's rows.
+/// a bulk load) keeps them without knowing about them. Statement-level triggers with transition tables: a statement
+/// changing many rows (a COPY) adds its changes per practice once. Each connection adds to its own one of
+/// <see cref="Shards"/> rows per practice (by backend process id), so concurrent commands of one practice seldom queue
+/// on the same row until their commit, and a transaction takes one row per practice, in practice order (no lock-order
+/// deadlock); a read sums the practice's rows.
+/// A projection rebuild writes every row again, one statement per document: counting each of them cost more than
+/// the rebuild itself. So a TRUNCATE of the documents (how Marten's rebuild starts) empties the counts and suspends
+/// them: the triggers then only check the suspension (a shared lock on its row, held to commit), and
+/// <see cref="ResumeAsync"/> counts every row once in one GROUP BY, after the writers that skipped have committed
+/// and before any later writer counts again. The dashboard's read resumes them when it finds them suspended, so
+/// they are never read while suspended; whoever rebuilds may resume them right after the rebuild instead.
 /// </summary>
 public static class StatusCounts
 {
@@ -30,6 +36,22 @@ public static class StatusCounts
 
     /// <summary>Marten's table of the <see cref="PortalAccessState"/> documents (the counted rows).</summary>
     public static string DocumentTableIn(string schema) => $"{schema}.mt_doc_{nameof(PortalAccessState).ToLowerInvariant()}";
+
+    /// <summary>Its one row, while present, says the counts are suspended (since a TRUNCATE) until <see cref="ResumeAsync"/>.</summary>
+    public static string SuspendedTableIn(string schema) => $"{schema}.portal_status_counts_suspended";
+
+    /// <summary>
+    /// Counts every row once (one INSERT .. SELECT .. GROUP BY) if the counts are suspended, and has the triggers count
+    /// again; does nothing otherwise. Safe while writers run: it waits for those that skipped counting to commit.
+    /// </summary>
+    public static async Task ResumeAsync(IDocumentStore store, CancellationToken ct = default)
+    {
+        await EnsureAsync(store);
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var resume = new NpgsqlCommand($"SELECT {store.Options.DatabaseSchemaName}.portal_status_counts_resume()", connection);
+        await resume.ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>
     /// Creates the table and the triggers once per store (tried again after a failure). They must exist before the first
@@ -58,6 +80,8 @@ public static class StatusCounts
         var documents = DocumentTableIn(schema);
         var follow = $"{schema}.portal_status_counts_follow";
         var merge = $"{schema}.portal_status_counts_merge";
+        var suspended = SuspendedTableIn(schema);
+        var resume = $"{schema}.portal_status_counts_resume";
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -66,6 +90,7 @@ public static class StatusCounts
             $$"""
             SELECT pg_advisory_xact_lock({{AdvisoryLocks.KeyOf("enrollment:" + TableName)}});
             CREATE TABLE IF NOT EXISTS {{counts}} (practice_id uuid NOT NULL, shard int NOT NULL, counts jsonb NOT NULL, PRIMARY KEY (practice_id, shard));
+            CREATE TABLE IF NOT EXISTS {{suspended}} (one boolean PRIMARY KEY DEFAULT true CHECK (one), since timestamptz NOT NULL DEFAULT now());
             CREATE OR REPLACE FUNCTION {{merge}}(a jsonb, b jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $function$
               SELECT coalesce(jsonb_object_agg(k, v), '{}') FROM (
                 SELECT k, sum(v)::int AS v FROM (
@@ -76,7 +101,15 @@ public static class StatusCounts
             BEGIN
               IF TG_OP = 'TRUNCATE' THEN
                 DELETE FROM {{counts}};
-              ELSIF TG_OP = 'INSERT' THEN
+                INSERT INTO {{suspended}} DEFAULT VALUES ON CONFLICT DO NOTHING;
+                RETURN NULL;
+              END IF;
+              -- Suspended: nothing to count now. The lock keeps the resume waiting until this transaction commits.
+              PERFORM FROM {{suspended}} FOR SHARE;
+              IF FOUND THEN
+                RETURN NULL;
+              END IF;
+              IF TG_OP = 'INSERT' THEN
                 INSERT INTO {{counts}} AS c (practice_id, shard, counts)
                 SELECT practice_id, pg_backend_pid() % {{Shards}}, jsonb_object_agg(status, n) FROM (
                   SELECT practice_id, status::text AS status, count(*)::int AS n FROM new_rows GROUP BY 1, 2) AS d
@@ -102,6 +135,21 @@ public static class StatusCounts
                 ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
               END IF;
               RETURN NULL;
+            END
+            $function$;
+            -- Each statement of a plpgsql function sees what committed before it: the GROUP BY sees every row written by
+            -- a transaction that skipped counting (the DELETE waited for their locks); later writers wait for this commit.
+            CREATE OR REPLACE FUNCTION {{resume}}() RETURNS void LANGUAGE plpgsql AS $function$
+            BEGIN
+              DELETE FROM {{suspended}};
+              IF NOT FOUND THEN
+                RETURN;
+              END IF;
+              DELETE FROM {{counts}};
+              INSERT INTO {{counts}} (practice_id, shard, counts)
+              SELECT practice_id, 0, jsonb_object_agg(status, n) FROM (
+                SELECT practice_id, status::text AS status, count(*)::int AS n FROM {{documents}} GROUP BY 1, 2) AS d
+              GROUP BY practice_id;
             END
             $function$;
             CREATE OR REPLACE TRIGGER portal_status_counts_inserted AFTER INSERT ON {{documents}}
