@@ -28,13 +28,14 @@ await Task.WhenAll(baselineSink.StartAsync(), mail.StartAsync(), sms.StartAsync(
 Console.WriteLine($"Notification benchmark: {Environment.ProcessorCount} cores, servers: {servers.Servers.Source}, SMTP: aiosmtpd maildir on loopback");
 
 // Where an email's time goes inside the service: the dispatcher's phases, the consumer, and PostgreSQL round trips.
-using var phases = new PhaseMeter();
+using var phases = new PhaseMeter(mail.Port);
 
 // Baseline: MailKit straight to the sink, no service, no database, no broker.
 var baselineRate = 0.0;
 foreach (var connections in new[] { 1, Connections })
 {
     var machine = MachineCpu.Now();
+    var sinkBefore = Scheduling.OfSink(baselineSink.Port);
     var stopwatch = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, connections).Select(async lane =>
     {
@@ -53,7 +54,9 @@ foreach (var connections in new[] { 1, Connections })
         await client.DisconnectAsync(true);
     }));
     stopwatch.Stop();
+    var sink = Scheduling.OfSink(baselineSink.Port);
     Console.WriteLine($"baseline  MailKit direct, {connections} connection(s): {burst / stopwatch.Elapsed.TotalSeconds,8:0.0} emails/s ({burst} in {stopwatch.Elapsed.TotalSeconds:0.00} s); machine CPU busy {MachineCpu.BusySince(machine):P0}");
+    Console.WriteLine($"  the sink per email: ran {(sink.Ran - sinkBefore.Ran).TotalMilliseconds / burst:0.00} ms, waited for a core {(sink.Waited - sinkBefore.Waited).TotalMilliseconds / burst:0.00} ms");
     baselineRate = burst / stopwatch.Elapsed.TotalSeconds; // the last one: the same number of connections as the service
 }
 
@@ -170,9 +173,17 @@ internal sealed class PhaseMeter : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _values = new();
+    private readonly ConcurrentBag<(long Pending, int Threads)> _pool = [];
+    private readonly Timer _poolSampler;
+    private readonly int _sinkPort;
+    private TimeSpan _cpu;
+    private (long Busy, long Total) _machine;
+    private (TimeSpan Ran, TimeSpan Waited) _sink;
+    private (TimeSpan Ran, TimeSpan Waited) _self;
 
-    public PhaseMeter()
+    public PhaseMeter(int sinkPort)
     {
+        _sinkPort = sinkPort;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Name is "portal.notification.phase.duration" or "db.client.commands.duration")
@@ -193,17 +204,14 @@ internal sealed class PhaseMeter : IDisposable
         _poolSampler = new Timer(_ => _pool.Add((ThreadPool.PendingWorkItemCount, ThreadPool.ThreadCount)), null, 50, 50);
     }
 
-    private readonly ConcurrentBag<(long Pending, int Threads)> _pool = [];
-    private readonly Timer _poolSampler;
-    private TimeSpan _cpu;
-    private (long Busy, long Total) _machine;
-
     public void Reset()
     {
         _values.Clear();
         _pool.Clear();
         _cpu = Process.GetCurrentProcess().TotalProcessorTime;
         _machine = MachineCpu.Now();
+        _sink = Scheduling.OfSink(_sinkPort);
+        _self = Scheduling.OfThisProcess();
     }
 
     public void Print(int emails)
@@ -225,6 +233,9 @@ internal sealed class PhaseMeter : IDisposable
         }
 
         Console.WriteLine($"  CPU of this process (service, bus client, sink reader): {(Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalMilliseconds / emails:0.00} ms per email; machine CPU busy {MachineCpu.BusySince(_machine):P0} (all processes, other users' included)");
+        var (sinkRan, sinkWaited) = Scheduling.OfSink(_sinkPort);
+        var (selfRan, selfWaited) = Scheduling.OfThisProcess();
+        Console.WriteLine($"  waiting for a core, per email: this process's threads {(selfWaited - _self.Waited).TotalMilliseconds / emails:0.00} ms (they ran {(selfRan - _self.Ran).TotalMilliseconds / emails:0.00} ms); the sink {(sinkWaited - _sink.Waited).TotalMilliseconds / emails:0.00} ms (it ran {(sinkRan - _sink.Ran).TotalMilliseconds / emails:0.00} ms)");
     }
 
     public void Dispose()
@@ -244,6 +255,53 @@ internal sealed class PhaseMeter : IDisposable
         }
 
         return "";
+    }
+}
+
+/// <summary>
+/// CPU time used and time spent runnable but waiting for a core (/proc/PID/schedstat, summed over threads), of the
+/// aiosmtpd process listening on a port (one Python thread) or of this process.
+/// </summary>
+internal static class Scheduling
+{
+    public static (TimeSpan Ran, TimeSpan Waited) OfSink(int port)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ').Contains($"aiosmtpd -n -l 127.0.0.1:{port} ", StringComparison.Ordinal))
+                {
+                    return Of(directory);
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return default;
+    }
+
+    public static (TimeSpan Ran, TimeSpan Waited) OfThisProcess() => Of("/proc/self");
+
+    private static (TimeSpan Ran, TimeSpan Waited) Of(string process)
+    {
+        long ran = 0, waited = 0;
+        foreach (var task in Directory.EnumerateDirectories(Path.Combine(process, "task")))
+        {
+            try
+            {
+                var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                ran += long.Parse(fields[0]);
+                waited += long.Parse(fields[1]);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return (TimeSpan.FromTicks(ran / 100), TimeSpan.FromTicks(waited / 100)); // nanoseconds
     }
 }
 
