@@ -31,7 +31,10 @@ public sealed class DeliveryDispatcher(
     private static readonly Meter Meter = new(TelemetryName);
     private static readonly Counter<long> Attempts = Meter.CreateCounter<long>("portal.notification.attempts", description: "send attempts by channel and outcome");
 
-    /// <summary>Where a message's time goes: storing the command (<c>store</c>), then per attempt <c>claim</c>, <c>send</c>, <c>record</c>.</summary>
+    /// <summary>
+    /// Where a message's time goes: storing the command (<c>store</c>), then per attempt <c>claim</c>, <c>send</c>
+    /// (with the wait for an SMTP connection), <c>smtp</c> (the conversation alone) and <c>record</c>.
+    /// </summary>
     internal static readonly Histogram<double> Phases = Meter.CreateHistogram<double>(
         "portal.notification.phase.duration", "ms", "time spent storing a command, and per attempt claiming it, sending it and recording the outcome");
 
@@ -51,7 +54,7 @@ public sealed class DeliveryDispatcher(
                         await Parallel.ForEachAsync(
                             due,
                             new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelSends, CancellationToken = stoppingToken },
-                            async (due, token) => await AttemptAsync(due, schedule, settings.SendLease, token));
+                            async (candidate, token) => await AttemptAsync(candidate, schedule, settings.SendLease, token));
                     }
                     catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                     {
