@@ -31,6 +31,13 @@ public sealed class DeliveryDispatcher(
     private static readonly Meter Meter = new(TelemetryName);
     private static readonly Counter<long> Attempts = Meter.CreateCounter<long>("portal.notification.attempts", description: "send attempts by channel and outcome");
 
+    /// <summary>
+    /// Where a message's time goes: storing the command (<c>store</c>), then per attempt <c>claim</c>, <c>send</c>
+    /// (with the wait for an SMTP connection), <c>smtp</c> (the conversation alone) and <c>record</c>.
+    /// </summary>
+    internal static readonly Histogram<double> Phases = Meter.CreateHistogram<double>(
+        "portal.notification.phase.duration", "ms", "time spent storing a command, and per attempt claiming it, sending it and recording the outcome");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -47,7 +54,7 @@ public sealed class DeliveryDispatcher(
                         await Parallel.ForEachAsync(
                             due,
                             new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelSends, CancellationToken = stoppingToken },
-                            async (id, token) => await AttemptAsync(id, schedule, settings.SendLease, token));
+                            async (candidate, token) => await AttemptAsync(candidate, schedule, settings.SendLease, token));
                     }
                     catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                     {
@@ -66,18 +73,22 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    private async Task<IReadOnlyList<Guid>> DueAsync(CancellationToken cancellationToken)
+    /// <summary>A due delivery and the invitation it belongs to (fixed at queueing), so the claim reads both in one batch.</summary>
+    private sealed record Due(Guid Id, Guid? InvitationId);
+
+    private async Task<IReadOnlyList<Due>> DueAsync(CancellationToken cancellationToken)
     {
         try
         {
             var now = clock.GetUtcNow();
             await using var session = store.QuerySession();
-            return await session.Query<Delivery>()
+            var due = await session.Query<Delivery>()
                 .Where(d => (d.State == DeliveryState.Queued || d.State == DeliveryState.Sending) && d.DueAt <= now)
                 .OrderBy(d => d.DueAt)
-                .Select(d => d.Id)
+                .Select(d => new { d.Id, d.InvitationId })
                 .Take(BatchSize)
                 .ToListAsync(cancellationToken);
+            return due.Select(d => new Due(d.Id, d.InvitationId)).ToList();
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -86,23 +97,31 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    private async Task AttemptAsync(Guid id, RetrySchedule schedule, TimeSpan lease, CancellationToken cancellationToken)
+    private async Task AttemptAsync(Due due, RetrySchedule schedule, TimeSpan lease, CancellationToken cancellationToken)
     {
-        DeliveryAttemptStarted started;
+        var id = due.Id;
+        var started = Stopwatch.GetTimestamp();
+        DeliveryAttemptStarted attempt;
         Delivery delivery;
         OutboundMessage? outbound;
         try
         {
+            // One round trip reads the stream, the void (the last word before a send) and the content; one writes the claim.
             await using var claim = store.LightweightSession();
-            var stream = await claim.Events.FetchForWriting<Delivery>(id, cancellationToken);
+            var batch = claim.CreateBatchQuery();
+            var fetched = batch.Events.FetchForWriting<Delivery>(id);
+            var voidedLoad = due.InvitationId is { } invitationId ? batch.Load<VoidedInvitation>(invitationId) : Task.FromResult<VoidedInvitation?>(null);
+            var content = batch.Load<OutboundMessage>(id);
+            await batch.Execute(cancellationToken);
+            var stream = await fetched;
             if (stream.Aggregate is not { } current)
             {
                 return;
             }
 
-            // The last word before a send: a voided invitation or an expired code is dropped, never sent late.
+            // A voided invitation or an expired code is dropped, never sent late.
             var now = clock.GetUtcNow();
-            var voided = current.InvitationId is { } invitationId ? await claim.LoadAsync<VoidedInvitation>(invitationId, cancellationToken) : null;
+            var voided = await voidedLoad;
             if (current.Drop(now, voided?.How) is { } cancelled)
             {
                 stream.AppendOne(cancelled);
@@ -119,9 +138,8 @@ public sealed class DeliveryDispatcher(
 
             stream.AppendOne(next);
             await claim.SaveChangesAsync(cancellationToken);
-            (started, delivery) = (next, current);
-            delivery.Apply(started);
-            outbound = await claim.LoadAsync<OutboundMessage>(id, cancellationToken);
+            (attempt, delivery, outbound) = (next, current, await content);
+            delivery.Apply(attempt);
         }
         catch (Exception ex) when (ex is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException)
         {
@@ -133,15 +151,18 @@ public sealed class DeliveryDispatcher(
             return;
         }
 
+        var channel = new KeyValuePair<string, object?>("channel", delivery.Channel.ToString());
+        Phases.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new("phase", "claim"), channel);
         using var activity = Source.StartActivity($"deliver {delivery.Channel.ToString().ToLowerInvariant()}", ActivityKind.Client);
         activity?.SetTag("portal.delivery.id", id);
-        activity?.SetTag("portal.delivery.attempt", started.Attempt);
+        activity?.SetTag("portal.delivery.attempt", attempt.Attempt);
         activity?.SetTag("portal.delivery.kind", delivery.Kind.ToString());
 
         // A send once begun is finished, also when the service is stopping (bounded by Smtp:Timeout / Sms:Timeout):
         // cancelling it could cut the conversation after the server took the message, and the next sender would
         // deliver it a second time.
         SendOutcome outcome;
+        var sending = Stopwatch.GetTimestamp();
         try
         {
             outcome = outbound is null
@@ -157,14 +178,17 @@ public sealed class DeliveryDispatcher(
             outcome = SendOutcome.TransientFailure($"unexpected {ex.GetType().Name}");
         }
 
+        Phases.Record(Stopwatch.GetElapsedTime(sending).TotalMilliseconds, new("phase", "send"), channel);
         activity?.SetTag("portal.delivery.outcome", outcome.Accepted ? "sent" : outcome.Permanent ? "refused" : "retry");
         if (!outcome.Accepted)
         {
             activity?.SetStatus(ActivityStatusCode.Error, outcome.Detail);
         }
 
-        Attempts.Add(1, new("channel", delivery.Channel.ToString()), new("outcome", outcome.Accepted ? "sent" : outcome.Permanent ? "refused" : "retry"));
-        await RecordAsync(id, started, outcome, schedule);
+        Attempts.Add(1, channel, new("outcome", outcome.Accepted ? "sent" : outcome.Permanent ? "refused" : "retry"));
+        var recording = Stopwatch.GetTimestamp();
+        await RecordAsync(id, attempt, outcome, schedule);
+        Phases.Record(Stopwatch.GetElapsedTime(recording).TotalMilliseconds, new("phase", "record"), channel);
     }
 
     // Recorded even while shutting down: the message may have been sent, and forgetting that would send it again.

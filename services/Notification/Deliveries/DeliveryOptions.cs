@@ -25,6 +25,10 @@ public sealed class DeliveryOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Attempts in flight at once (claim, send, record). More than <c>Smtp:Connections</c>, so the database work of
+    /// some attempts overlaps the SMTP conversations of others; the SMTP pool still bounds the connections.
+    /// </summary>
     [Range(1, 64)]
-    public int MaxParallelSends { get; set; } = 4;
+    public int MaxParallelSends { get; set; } = 16;
 }

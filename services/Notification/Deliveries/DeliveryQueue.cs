@@ -20,25 +20,25 @@ public static class DeliveryQueue
     /// What every command consumer does: once per command (the inbox), queue each rendered message as its own
     /// delivery, commit them with the inbox row, then wake the dispatcher. A message for an invitation already voided
     /// (the void overtook the command) or already expired is recorded as cancelled, its content never stored.
-    /// A concurrent delivery of the same command that queued them first (same delivery ids, so the stream already
-    /// exists) is not an error.
+    /// Two round trips: the voids of the command's invitation, then the commit. A command seen before (redelivered,
+    /// or delivered twice at once) is not looked up first: its commit meets the inbox row or the delivery streams
+    /// already there and changes nothing, which is not an error.
     /// </summary>
     public static async Task QueueOnceAsync(
         this IDocumentSession session, string inbox, Guid commandId, Func<DateTimeOffset, IEnumerable<QueuedMessage>> render,
         TimeProvider clock, DispatcherWakeUp wakeUp, CancellationToken cancellationToken)
     {
-        if (await session.AlreadyProcessedAsync(inbox, commandId, cancellationToken))
-        {
-            return;
-        }
-
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var now = clock.GetUtcNow();
-        foreach (var message in render(now).ToList())
+        var messages = render(now).ToList();
+        var invitations = messages.Select(m => m.Target.InvitationId).OfType<Guid>().Distinct().ToList();
+        var voided = invitations.Count == 0
+            ? new Dictionary<Guid, VoidedInvitation>()
+            : (await session.LoadManyAsync<VoidedInvitation>(cancellationToken, invitations)).ToDictionary(v => v.Id);
+        foreach (var message in messages)
         {
-            var voided = message.Target.InvitationId is { } invitationId
-                ? await session.LoadAsync<VoidedInvitation>(invitationId, cancellationToken)
-                : null;
-            session.Queue(commandId, message, now, voided?.How);
+            var how = message.Target.InvitationId is { } invitationId && voided.TryGetValue(invitationId, out var invitationVoided) ? invitationVoided.How : null;
+            session.Queue(commandId, message, now, how);
         }
 
         try
@@ -46,6 +46,7 @@ public static class DeliveryQueue
             if (await session.SaveChangesOnceAsync(inbox, commandId, clock, cancellationToken))
             {
                 wakeUp.Signal();
+                DeliveryDispatcher.Phases.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("phase", "store"));
             }
         }
         catch (Exception ex) when (ex is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)

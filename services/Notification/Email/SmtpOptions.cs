@@ -38,7 +38,7 @@ public sealed class SmtpOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Connections kept open to the server (also the number of messages in flight at once).</summary>
+    /// <summary>Connections kept open to the server: at most this many SMTP conversations at once (<c>Delivery:MaxParallelSends</c> attempts share them).</summary>
     [Range(1, 64)]
     public int Connections { get; set; } = 4;
 

@@ -55,5 +55,16 @@ public sealed class DeliverInvitationConsumer(
 
 public sealed class DeliverInvitationConsumerDefinition : ConsumerDefinition<DeliverInvitationConsumer>
 {
-    public DeliverInvitationConsumerDefinition() => EndpointName = CommandQueues.DeliverInvitation;
+    public DeliverInvitationConsumerDefinition()
+    {
+        EndpointName = CommandQueues.DeliverInvitation;
+
+        // A practice inviting its list sends hundreds at once; each command waits mostly on two PostgreSQL round
+        // trips, so more of them at once keep the dispatcher fed (MassTransit's default is twice the core count).
+        ConcurrentMessageLimit = 16;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<DeliverInvitationConsumer> consumerConfigurator, IRegistrationContext context)
+        => endpointConfigurator.PrefetchCount = 32;
 }
