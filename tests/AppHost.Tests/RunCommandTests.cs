@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PortalPlatform.AppHost.Tests.Replicas;
 using PortalPlatform.Hosting.Local;
 using PortalPlatform.Testing;
 using Xunit.Abstractions;
@@ -85,7 +86,7 @@ public sealed class RunCommandTests(ITestOutputHelper output)
         var processes = Directory.EnumerateDirectories("/proc")
             .Select(dir => int.TryParse(Path.GetFileName(dir), out var pid) ? pid : 0)
             .Where(pid => pid > 0)
-            .Select(pid => (Pid: pid, Parent: ParentOf(pid), Command: ReadOrEmpty($"/proc/{pid}/cmdline").Replace('\0', ' ')))
+            .Select(pid => (Pid: pid, Parent: Processes.ParentOf(pid), Command: Processes.ReadOrEmpty($"/proc/{pid}/cmdline").Replace('\0', ' ')))
             .ToList();
         var mine = new HashSet<int> { runPid };
         bool grew;
@@ -106,29 +107,9 @@ public sealed class RunCommandTests(ITestOutputHelper output)
     }
 
     private static double PssMegabytes(IEnumerable<(int Pid, string Command)> processes) =>
-        processes.Sum(p => ReadOrEmpty($"/proc/{p.Pid}/smaps_rollup").Split('\n')
+        processes.Sum(p => Processes.ReadOrEmpty($"/proc/{p.Pid}/smaps_rollup").Split('\n')
             .Where(l => l.StartsWith("Pss:", StringComparison.Ordinal))
             .Sum(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))) / 1024;
-
-    private static int ParentOf(int pid)
-    {
-        // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so count from the last ')'.
-        var stat = ReadOrEmpty($"/proc/{pid}/stat");
-        var fields = stat.Length == 0 ? [] : stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return fields.Length > 1 && int.TryParse(fields[1], out var parent) ? parent : -1;
-    }
-
-    private static string ReadOrEmpty(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return "";
-        }
-    }
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -90,7 +90,8 @@ public static class Processes
             .Select(columns => int.Parse(columns[1][(columns[1].LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture))];
     }
 
-    private static int ParentOf(int pid)
+    /// <summary>The parent's process id from <c>/proc/PID/stat</c>, or -1 once the process is gone.</summary>
+    public static int ParentOf(int pid)
     {
         // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so count from the last ')'.
         var stat = ReadOrEmpty($"/proc/{pid}/stat");
@@ -98,7 +99,8 @@ public static class Processes
         return fields.Length > 1 && int.TryParse(fields[1], out var parent) ? parent : -1;
     }
 
-    private static string ReadOrEmpty(string path)
+    /// <summary>A file under /proc, or empty when the process went away meanwhile.</summary>
+    public static string ReadOrEmpty(string path)
     {
         try
         {

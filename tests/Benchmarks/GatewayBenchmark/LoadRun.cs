@@ -11,38 +11,15 @@ public sealed record LoadResult(string Target, int Requests, int Failures, TimeS
 
 public static class LoadRun
 {
-    public static async Task<LoadResult> RunAsync(string target, Uri url, string token, int workers, TimeSpan duration)
-    {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = workers, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
-        using var client = new HttpClient(handler);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var latencies = new List<double>[workers];
-        var failures = 0;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(async worker =>
-        {
-            var mine = latencies[worker] = new List<double>(100_000);
-            while (clock.Elapsed < duration)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await client.GetAsync(url, HttpCompletionOption.ResponseContentRead);
-                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                if (!response.IsSuccessStatusCode)
-                {
-                    Interlocked.Increment(ref failures);
-                }
-            }
-        }));
-        var elapsed = clock.Elapsed;
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(target, all.Length, failures, elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
-    }
+    /// <summary>GETs of <paramref name="url"/> for <paramref name="duration"/>.</summary>
+    public static Task<LoadResult> RunAsync(string target, Uri url, string token, int workers, TimeSpan duration) =>
+        LoopAsync(target, token, workers, (elapsed, _) => elapsed < duration, _ => new HttpRequestMessage(HttpMethod.Get, url));
 
-    /// <summary>
-    /// <paramref name="count"/> requests made by <paramref name="request"/> (the i-th of the run), sent by a fixed number of
-    /// workers, each sending the next as soon as its last one answered.
-    /// </summary>
-    public static async Task<LoadResult> RunCountAsync(string target, string token, int workers, int count, Func<int, HttpRequestMessage> request)
+    /// <summary><paramref name="count"/> requests, the i-th of the run made by <paramref name="request"/>.</summary>
+    public static Task<LoadResult> RunCountAsync(string target, string token, int workers, int count, Func<int, HttpRequestMessage> request) =>
+        LoopAsync(target, token, workers, (_, i) => i < count, request);
+
+    private static async Task<LoadResult> LoopAsync(string target, string token, int workers, Func<TimeSpan, int, bool> goOn, Func<int, HttpRequestMessage> request)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = workers, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var client = new HttpClient(handler);
@@ -53,8 +30,8 @@ public static class LoadRun
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(async worker =>
         {
-            var mine = latencies[worker] = new List<double>(count);
-            for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
+            var mine = latencies[worker] = [];
+            for (var i = Interlocked.Increment(ref next); goOn(clock.Elapsed, i); i = Interlocked.Increment(ref next))
             {
                 var started = Stopwatch.GetTimestamp();
                 using var message = request(i);

@@ -61,14 +61,7 @@ for (var round = 0; round < rounds; round++)
     results.Add(await LoadRun.RunAsync("through the gateway", proxied, token, workers, TimeSpan.FromSeconds(seconds)));
 }
 
-Console.WriteLine();
-Console.WriteLine($"GET {path} (staff token, JSON with ETag), closed loop, {workers} workers");
-Console.WriteLine($"{"round",5} {"target",-22} {"requests",9} {"failed",7} {"req/s",9} {"p50 ms",8} {"p99 ms",8}");
-for (var i = 0; i < results.Count; i++)
-{
-    var r = results[i];
-    Console.WriteLine($"{i / 2 + 1,5} {r.Target,-22} {r.Requests,9} {r.Failures,7} {r.RequestsPerSecond,9:F0} {r.P50Ms,8:F2} {r.P99Ms,8:F2}");
-}
+PrintRounds($"GET {path} (staff token, JSON with ETag), closed loop, {workers} workers", results);
 
 // Each round's pair ran back to back, so its ratio is the fairest figure on a machine whose load drifts.
 var throughputRatios = results.Chunk(2).Select(pair => pair[0].RequestsPerSecond / pair[1].RequestsPerSecond).Order().ToArray();
@@ -116,14 +109,7 @@ foreach (var round in inviteRounds.Skip(1))
     inviteResults.Add(await LoadRun.RunCountAsync("invite through the gateway", adminToken, InviteWorkers, invitations, i => Invite(round, i)));
 }
 
-Console.WriteLine();
-Console.WriteLine($"POST over HTTP, closed loop, {InviteWorkers} workers, {invitations} a round");
-Console.WriteLine($"{"round",5} {"target",-30} {"requests",9} {"failed",7} {"req/s",9} {"p50 ms",8} {"p99 ms",8}");
-for (var i = 0; i < inviteResults.Count; i++)
-{
-    var r = inviteResults[i];
-    Console.WriteLine($"{i / 2 + 1,5} {r.Target,-30} {r.Requests,9} {r.Failures,7} {r.RequestsPerSecond,9:F0} {r.P50Ms,8:F2} {r.P99Ms,8:F2}");
-}
+PrintRounds($"POST over HTTP, closed loop, {InviteWorkers} workers, {invitations} a round", inviteResults);
 
 var inviteRatios = inviteResults.Chunk(2).Select(pair => pair[0].RequestsPerSecond / pair[1].RequestsPerSecond).Order().ToArray();
 Console.WriteLine($"invitation through the gateway vs the minimal endpoint's raw insert: x{inviteRatios[inviteRatios.Length / 2]:F2} the time per request " +
@@ -139,4 +125,18 @@ if (results.Concat(inviteResults).Any(r => r.Failures > 0))
 {
     Console.WriteLine("WARNING: some requests failed; the figures above include them.");
     Environment.ExitCode = 1;
+}
+
+// One table of rounds, each round a baseline and its path run back to back.
+static void PrintRounds(string title, IReadOnlyList<LoadResult> results)
+{
+    var width = results.Max(r => r.Target.Length);
+    Console.WriteLine();
+    Console.WriteLine(title);
+    Console.WriteLine($"{"round",5} {"target".PadRight(width)} {"requests",9} {"failed",7} {"req/s",9} {"p50 ms",8} {"p99 ms",8}");
+    for (var i = 0; i < results.Count; i++)
+    {
+        var r = results[i];
+        Console.WriteLine($"{i / 2 + 1,5} {r.Target.PadRight(width)} {r.Requests,9} {r.Failures,7} {r.RequestsPerSecond,9:F0} {r.P50Ms,8:F2} {r.P99Ms,8:F2}");
+    }
 }
