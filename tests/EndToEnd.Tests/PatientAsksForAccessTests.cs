@@ -223,4 +223,73 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         Assert.Contains("Lakeside Clinic has looked at your request about access to the patient portal and cannot restore access at this time.", declined.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("Dr Lee", declined.Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_patient_revoked_to_prevent_harm_asks_for_a_review_the_revoking_provider_cannot_decide_and_another_provider_grants()
+    {
+        // Given an enrolled patient whose access Dr Alvarez revoked to prevent harm
+        var practiceId = Guid.NewGuid();
+        var admin = await platform.StaffClientAsync(practiceId, "admin");
+        var (patientId, username) = await Story.EnrolledPatientAsync(platform, admin, DateOfBirth);
+        var email = $"patient.{patientId}@example.test";
+        var alvarez = await platform.StaffClientAsync(practiceId, "provider", "dr-alvarez");
+        await Story.SucceedsAsync(alvarez.PostAsJsonAsync($"/api/patients/{patientId}/portal/revocation", new
+        {
+            reason = "PreventingHarm", note = "discussed in clinic",
+            decidingClinicianId = "dr-alvarez", decidingClinicianName = "Dr Alvarez", basis = "EndangersLifeOrSafety", scope = "Patient",
+        }));
+        await Story.RefusedAtSignInAsync(platform, username);
+
+        // When the patient asks from the sign-in page
+        await using var patientContext = await platform.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = platform.GatewayAddress.ToString() });
+        var patient = await patientContext.NewPageAsync();
+        await patient.GotoAsync("/sign-in");
+        await patient.GetByLabel("Username").FillAsync(username);
+        await patient.GetByLabel("Password").FillAsync(Story.Password);
+        await patient.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(patient.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Ask your doctor to provide access to your health records.");
+        await patient.GetByRole(AriaRole.Button, new() { Name = "Ask the practice to restore access" }).ClickAsync();
+        await Expect(patient.GetByRole(AriaRole.Status).Filter(new() { HasText = "Thank you" })).ToHaveTextAsync(RequestReceived);
+
+        // Then it reaches the practice as a review request, which says who may decide it
+        await using var revokerContext = await platform.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = platform.GatewayAddress.ToString() });
+        var revoker = await revokerContext.NewPageAsync();
+        await Story.SignInAsync(revoker, practiceId, "dr-alvarez", "Dr Alvarez", "provider");
+        var requestRow = await Story.OpenRequestOnDashboardAsync(revoker, "Alan Turing");
+        await Expect(requestRow).ToContainTextAsync("Review request");
+        await requestRow.GetByRole(AriaRole.Link, new() { Name = "Alan Turing" }).ClickAsync();
+        var header = revoker.GetByRole(AriaRole.Region, new() { Name = "Review request" });
+        await Expect(header).ToContainTextAsync("Access was revoked to prevent harm: a provider other than the one who revoked decides.");
+        await Story.ScreenshotAsync(revoker, "review-01-chart-review-request");
+
+        // When Dr Alvarez, who revoked, tries to re-invite: refused, and the patient stays revoked with the request open
+        await header.GetByRole(AriaRole.Button, new() { Name = "Re-invite" }).ClickAsync();
+        var refusedDialog = revoker.GetByRole(AriaRole.Dialog, new() { Name = "Invite to patient portal" });
+        await refusedDialog.GetByRole(AriaRole.Button, new() { Name = "Invite to patient portal" }).ClickAsync();
+        await refusedDialog.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
+        await Expect(refusedDialog.GetByRole(AriaRole.Alert)).ToHaveTextAsync("A review request must be decided by a different provider than the one who revoked access.");
+        await Story.ScreenshotAsync(revoker, "review-02-revoking-provider-refused");
+        var portal = await admin.GetFromJsonAsync<JsonElement>($"/api/patients/{patientId}/portal");
+        Assert.Equal("AccessRevoked", portal.GetProperty("status").GetString());
+
+        // When Dr Baker, another provider, re-invites from the same request
+        await using var reviewerContext = await platform.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = platform.GatewayAddress.ToString() });
+        var reviewer = await reviewerContext.NewPageAsync();
+        await Story.SignInAsync(reviewer, practiceId, "dr-baker", "Dr Baker", "provider");
+        await reviewer.GotoAsync($"/chart/{patientId}");
+        var reviewHeader = reviewer.GetByRole(AriaRole.Region, new() { Name = "Review request" });
+        await reviewHeader.GetByRole(AriaRole.Button, new() { Name = "Re-invite" }).ClickAsync();
+        var dialog = reviewer.GetByRole(AriaRole.Dialog, new() { Name = "Invite to patient portal" });
+        await Expect(dialog.GetByLabel("Email")).ToHaveValueAsync(email);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Invite to patient portal" }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
+
+        // Then the review is answered: invitation sent, the request gone from the header, approved in the history, a new email
+        await Expect(dialog).ToBeHiddenAsync();
+        await Expect(reviewer.GetByRole(AriaRole.Button, new() { Name = "Patient portal status" })).ToContainTextAsync("Invitation sent");
+        await Expect(reviewHeader).ToBeHiddenAsync();
+        await Expect(reviewer.Locator("#history")).ToContainTextAsync("Access request approved");
+        await Story.ScreenshotAsync(reviewer, "review-03-another-provider-reinvited");
+        Assert.Contains("token=", await Story.RegistrationLinkAsync(platform, email, 2), StringComparison.Ordinal);
+    }
 }
