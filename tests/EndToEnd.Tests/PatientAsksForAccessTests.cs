@@ -225,7 +225,7 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
     }
 
     [Fact]
-    public async Task A_patient_revoked_to_prevent_harm_asks_for_a_review_the_revoking_provider_cannot_decide_and_another_provider_grants()
+    public async Task A_patient_revoked_to_prevent_harm_asks_for_a_review_the_revoking_provider_cannot_answer_and_another_provider_grants()
     {
         // Given an enrolled patient whose access Dr Alvarez revoked to prevent harm
         var practiceId = Guid.NewGuid();
@@ -260,15 +260,16 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         await requestRow.GetByRole(AriaRole.Link, new() { Name = "Alan Turing" }).ClickAsync();
         var header = revoker.GetByRole(AriaRole.Region, new() { Name = "Review request" });
         await Expect(header).ToContainTextAsync("Access was revoked to prevent harm: a provider other than the one who revoked decides.");
-        await Story.ScreenshotAsync(revoker, "review-01-chart-review-request");
 
-        // When Dr Alvarez, who revoked, tries to re-invite: refused, and the patient stays revoked with the request open
-        await header.GetByRole(AriaRole.Button, new() { Name = "Re-invite" }).ClickAsync();
-        var refusedDialog = revoker.GetByRole(AriaRole.Dialog, new() { Name = "Invite to patient portal" });
-        await refusedDialog.GetByRole(AriaRole.Button, new() { Name = "Invite to patient portal" }).ClickAsync();
-        await refusedDialog.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
-        await Expect(refusedDialog.GetByRole(AriaRole.Alert)).ToHaveTextAsync("A review request must be decided by a different provider than the one who revoked access.");
-        await Story.ScreenshotAsync(revoker, "review-02-revoking-provider-refused");
+        // ... and that Dr Alvarez, who revoked, cannot answer it: the chart says so and offers nothing, and the API refuses
+        await Expect(header).ToContainTextAsync("You took part in the revocation, so another provider answers this request.");
+        await Expect(header.GetByRole(AriaRole.Button, new() { Name = "Re-invite" })).ToBeDisabledAsync();
+        await Expect(header.GetByRole(AriaRole.Button, new() { Name = "Decline request" })).ToBeDisabledAsync();
+        await Story.ScreenshotAsync(revoker, "review-01-chart-review-request");
+        using var refused = await alvarez.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("A review request must be decided by a different provider than the one who revoked access.",
+            (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         var portal = await admin.GetFromJsonAsync<JsonElement>($"/api/patients/{patientId}/portal");
         Assert.Equal("AccessRevoked", portal.GetProperty("status").GetString());
 
@@ -278,6 +279,9 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         await Story.SignInAsync(reviewer, practiceId, "dr-baker", "Dr Baker", "provider");
         await reviewer.GotoAsync($"/chart/{patientId}");
         var reviewHeader = reviewer.GetByRole(AriaRole.Region, new() { Name = "Review request" });
+        await Expect(reviewHeader).ToContainTextAsync("a provider other than the one who revoked decides.");
+        await Expect(reviewHeader).Not.ToContainTextAsync("You took part");
+        await Expect(reviewHeader.GetByRole(AriaRole.Button, new() { Name = "Re-invite" })).ToBeEnabledAsync();
         await reviewHeader.GetByRole(AriaRole.Button, new() { Name = "Re-invite" }).ClickAsync();
         var dialog = reviewer.GetByRole(AriaRole.Dialog, new() { Name = "Invite to patient portal" });
         await Expect(dialog.GetByLabel("Email")).ToHaveValueAsync(email);
@@ -289,7 +293,7 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         await Expect(reviewer.GetByRole(AriaRole.Button, new() { Name = "Patient portal status" })).ToContainTextAsync("Invitation sent");
         await Expect(reviewHeader).ToBeHiddenAsync();
         await Expect(reviewer.Locator("#history")).ToContainTextAsync("Access request approved");
-        await Story.ScreenshotAsync(reviewer, "review-03-another-provider-reinvited");
+        await Story.ScreenshotAsync(reviewer, "review-02-another-provider-reinvited");
         Assert.Contains("token=", await Story.RegistrationLinkAsync(platform, email, 2), StringComparison.Ordinal);
     }
 }

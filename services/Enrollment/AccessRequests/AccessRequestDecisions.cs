@@ -31,11 +31,16 @@ public static class AccessRequestDecisions
             return Decision.Reject(RejectionKind.Forbidden, "A review request is decided by a provider.");
         }
 
-        var revocation = state.LastRevocation;
-        return actor.Id == revocation?.RevokedBy || actor.Id == revocation?.Harm?.DecidingClinicianId
+        return NotDecidableBy(state).Contains(actor.Id)
             ? Decision.Reject(RejectionKind.Forbidden, "A review request must be decided by a different provider than the one who revoked access.")
             : null;
     }
+
+    /// <summary>Who may not decide the open review request: whoever revoked and the clinician who made the determination.</summary>
+    public static IReadOnlyList<string> NotDecidableBy(PortalAccessState state) =>
+        state is { OpenAccessRequest.Kind: AccessRequestKind.Review, LastRevocation: { } revocation }
+            ? [.. new[] { revocation.RevokedBy, revocation.Harm?.DecidingClinicianId }.OfType<string>().Distinct()]
+            : [];
 
     /// <summary>The events an invitation adds when a request is open: it answers the request.</summary>
     public static IEnumerable<IPortalAccessEvent> AnsweredBy(PortalAccessState state, InvitationIssued issued)

@@ -15,13 +15,17 @@ public sealed class DeclineRequestValidator : AbstractValidator<DeclineRequest>
 }
 
 /// <summary>One open request as staff see it (dashboard list, chart header).</summary>
+/// <param name="NotDecidableBy">
+/// For a review request, the staff who may not decide it (who revoked, and the deciding clinician), so a page can
+/// say so before anyone tries; empty otherwise. The rule itself is <see cref="AccessRequestDecisions.ReviewRefusal"/>.
+/// </param>
 public sealed record AccessRequestResponse(
     Guid RequestId, string PatientId, string FirstName, string LastName, AccessRequestKind Kind, string KindText, AccessRequestProof Proof,
-    DateTimeOffset RequestedAt, PortalStatus Status, string StatusText)
+    DateTimeOffset RequestedAt, PortalStatus Status, string StatusText, IReadOnlyList<string> NotDecidableBy)
 {
     public static AccessRequestResponse From(PortalAccessState s, OpenAccessRequest r) => new(
         r.RequestId, s.PatientId, s.Demographics?.FirstName ?? "", s.Demographics?.LastName ?? "", r.Kind, AccessRequestViews.TextOf(r.Kind), r.Proof,
-        r.RequestedAt, s.Status, PortalStatusText.For(s.Status));
+        r.RequestedAt, s.Status, PortalStatusText.For(s.Status), AccessRequestDecisions.NotDecidableBy(s));
 }
 
 public sealed record AccessRequestsResponse(int Count, IReadOnlyList<AccessRequestResponse> Requests);

@@ -171,8 +171,14 @@ function renderAccessRequest(request) {
     ExpiredInvitation: 'opened an expired invitation link and gave their date of birth',
     UsedInvitation: 'opened a link that was already used and gave their date of birth',
   }[request.proof];
+  // A review is decided by a provider other than those who revoked: the others see why they cannot answer it.
+  const review = request.kind === 'Review';
+  const tookPart = review && (request.notDecidableBy ?? []).includes(session.user.userId);
+  const notProvider = review && session.user.role !== 'provider';
   $('access-request-text').textContent = `The patient asked on ${formatTime(request.requestedAt)}${how ? ` (they ${how})` : ''}.`
-    + (request.kind === 'Review' ? ' Access was revoked to prevent harm: a provider other than the one who revoked decides.' : '');
+    + (review ? ' Access was revoked to prevent harm: a provider other than the one who revoked decides.' : '')
+    + (tookPart ? ' You took part in the revocation, so another provider answers this request.' : notProvider ? ' A provider answers this request.' : '');
+  for (const id of ['access-request-reinvite', 'access-request-decline']) $(id).disabled = tookPart || notProvider;
 }
 
 // ---- actions menu --------------------------------------------------------------------------------------------------
