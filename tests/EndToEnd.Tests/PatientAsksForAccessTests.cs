@@ -34,10 +34,7 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         // When the patient signs in, reads the refusal and asks the practice from right under it
         await using var patientContext = await platform.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = platform.GatewayAddress.ToString() });
         var patient = await patientContext.NewPageAsync();
-        await patient.GotoAsync("/sign-in");
-        await patient.GetByLabel("Username").FillAsync(username);
-        await patient.GetByLabel("Password").FillAsync(Story.Password);
-        await patient.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Story.PatientSignsInAsync(patient, username, Story.Password);
         var refusal = patient.GetByRole(AriaRole.Alert);
         await Expect(refusal).ToHaveTextAsync("Ask your doctor to provide access to your health records.");
         var ask = patient.GetByRole(AriaRole.Button, new() { Name = "Ask the practice to restore access" });
@@ -99,10 +96,7 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         await patient.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
         await Expect(patient.GetByRole(AriaRole.Heading, new() { Name = "You are all set" })).ToBeVisibleAsync();
 
-        await patient.GotoAsync("/sign-in");
-        await patient.GetByLabel("Username").FillAsync(username);
-        await patient.GetByLabel("Password").FillAsync(Story.NewPassword);
-        await patient.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Story.PatientSignsInAsync(patient, username, Story.NewPassword);
         await Expect(patient.GetByRole(AriaRole.Heading, new() { Name = "You are signed in" })).ToBeVisibleAsync();
         await Expect(staff.GetByRole(AriaRole.Button, new() { Name = "Patient portal status" })).ToContainTextAsync("Enrolled");
     }
@@ -243,10 +237,7 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         // When the patient asks from the sign-in page
         await using var patientContext = await platform.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = platform.GatewayAddress.ToString() });
         var patient = await patientContext.NewPageAsync();
-        await patient.GotoAsync("/sign-in");
-        await patient.GetByLabel("Username").FillAsync(username);
-        await patient.GetByLabel("Password").FillAsync(Story.Password);
-        await patient.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Story.PatientSignsInAsync(patient, username, Story.Password);
         await Expect(patient.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Ask your doctor to provide access to your health records.");
         await patient.GetByRole(AriaRole.Button, new() { Name = "Ask the practice to restore access" }).ClickAsync();
         await Expect(patient.GetByRole(AriaRole.Status).Filter(new() { HasText = "Thank you" })).ToHaveTextAsync(RequestReceived);

@@ -66,10 +66,7 @@ public sealed class StaffRevokeAccessTests(RunningPlatform platform)
         await Story.RefusedAtSignInAsync(platform, username);
         await using var patientContext = await platform.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = platform.GatewayAddress.ToString() });
         var patient = await patientContext.NewPageAsync();
-        await patient.GotoAsync("/sign-in");
-        await patient.GetByLabel("Username").FillAsync(username);
-        await patient.GetByLabel("Password").FillAsync(Story.Password);
-        await patient.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Story.PatientSignsInAsync(patient, username, Story.Password);
         await Expect(patient.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Ask your doctor to provide access to your health records.");
         await Story.ScreenshotAsync(patient, "revoke-04-patient-refused");
     }

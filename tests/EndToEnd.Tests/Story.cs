@@ -17,6 +17,15 @@ public static partial class Story
     [GeneratedRegex(@"https?://[^\s""'<>]+/register\?token=([A-Za-z0-9_\-%.~]+)")]
     public static partial Regex RegistrationLink();
 
+    /// <summary>A patient signs in on the portal's sign-in page (what the page answers is the caller's to check).</summary>
+    public static async Task PatientSignsInAsync(IPage patient, string username, string password)
+    {
+        await patient.GotoAsync("/sign-in");
+        await patient.GetByLabel("Username").FillAsync(username);
+        await patient.GetByLabel("Password").FillAsync(password);
+        await patient.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
     public static async Task SignInAsync(IPage page, Guid practiceId, string userId, string name, string role)
     {
         await page.GotoAsync("/");
