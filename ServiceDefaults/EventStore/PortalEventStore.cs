@@ -44,12 +44,7 @@ public static class PortalEventStoreExtensions
         var schema = serviceName.Replace("-", "_", StringComparison.Ordinal);
         var leadershipPolling = builder.Configuration.GetValue(LeadershipPollingKey, TimeSpan.FromSeconds(1));
 
-        // A command with no request or message around it is the daemon polling: no span for it (see BackgroundPollingSampler).
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName }
-            .ConfigureTracing(tracing => tracing
-                .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
-                .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null))
-            .Build());
+        builder.Services.AddSingleton(_ => CreateDataSourceBuilder(connectionString, connectionName).Build());
         builder.Services.AddSingleton<ExclusiveJobLock>();
         if (builder.Configuration.GetValue<bool>(ApplySchemaOnStartupKey))
         {
@@ -81,6 +76,31 @@ public static class PortalEventStoreExtensions
             .UseLightweightSessions()
             .AddAsyncDaemon(DaemonMode.HotCold);
     }
+
+    /// <summary>
+    /// The service's connections to its database. Statements a connection runs again and again (Marten's appends,
+    /// loads, upserts) are prepared by Npgsql once used a few times (<c>Max Auto Prepare</c>, unless the connection
+    /// string sets it): PostgreSQL then parses and plans them once per connection, and a pooled connection that holds
+    /// prepared statements is reset without <c>DISCARD ALL</c>, so the plans of the functions and triggers a command
+    /// runs (Marten's append function, the dashboard counts) survive too. Everything else the reset clears
+    /// (settings, advisory locks, temporary tables) is still cleared.
+    /// </summary>
+    public static NpgsqlDataSourceBuilder CreateDataSourceBuilder(string connectionString, string connectionName)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName };
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = MaxAutoPrepare;
+        }
+
+        // A command with no request or message around it is the daemon polling: no span for it (see BackgroundPollingSampler).
+        return builder.ConfigureTracing(tracing => tracing
+            .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+            .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null));
+    }
+
+    /// <summary>Prepared statements kept per connection (least recently used first out).</summary>
+    public const int MaxAutoPrepare = 64;
 
     /// <summary>
     /// Publishes the service's stored events as integration events and commands through MassTransit, from a Marten

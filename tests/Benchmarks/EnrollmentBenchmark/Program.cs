@@ -1,6 +1,6 @@
 // Enrollment command throughput and latency against a local PostgreSQL, next to a raw Npgsql single-row insert
 // measured in the same run. Not a test: it prints figures.
-//   dotnet run -c Release --project tests/Benchmarks/EnrollmentBenchmark [-- --operations 400 --practice-sizes 1000,100000 --rebuild-patients 20000 --parts commands,rebuild,dashboard]
+//   dotnet run -c Release --project tests/Benchmarks/EnrollmentBenchmark [-- --operations 400 --concurrencies 1,8,32 --practice-sizes 1000,100000 --rebuild-patients 20000 --parts commands,rebuild,dashboard]
 // The last line is one JSON object of the ratios and latencies (tests/Benchmarks/run-all merges it with the others).
 // Uses PORTAL_BENCH_POSTGRES (an admin connection string) when set, else starts a private throwaway PostgreSQL
 // (fsync off, the same settings as the tests) and stops it at the end.
@@ -25,7 +25,7 @@ using PortalPlatform.Enrollment.Settings;
 using PortalPlatform.Testing;
 
 var operations = args.SkipWhile(a => a != "--operations").Skip(1).Select(int.Parse).FirstOrDefault(400);
-int[] concurrencies = [1, 8, 32];
+var concurrencies = args.SkipWhile(a => a != "--concurrencies").Skip(1).Select(a => a.Split(',').Select(int.Parse).ToArray()).FirstOrDefault([1, 8, 32]);
 var practiceSizes = args.SkipWhile(a => a != "--practice-sizes").Skip(1).Select(a => a.Split(',').Select(int.Parse).ToArray()).FirstOrDefault([1_000, 100_000]);
 
 var rebuildPatients = args.SkipWhile(a => a != "--rebuild-patients").Skip(1).Select(int.Parse).FirstOrDefault(20_000);
@@ -52,13 +52,14 @@ var admin = string.IsNullOrEmpty(fromEnvironment) ? (await TestServers.GetAsync(
 
     // The same data source, with Npgsql's command log counted: one entry per round trip (a batch is one).
     var roundTrips = new RoundTripCounter();
-    builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "enrollmentdb" }
+    builder.Services.AddSingleton(_ => PortalEventStoreExtensions.CreateDataSourceBuilder(connectionString, "enrollmentdb")
         .UseLoggerFactory(LoggerFactory.Create(logging => logging.AddProvider(roundTrips).SetMinimumLevel(LogLevel.Information))).Build());
     using var host = builder.Build();
     var store = host.Services.GetRequiredService<IDocumentStore>();
     await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(); // before the daemon starts, so they do not race on DDL
     await host.StartAsync(); // the async daemon projects the dashboard while commands run, as in the service
-    var dataSource = NpgsqlDataSource.Create(connectionString);
+    // The baseline's connections are set up as the service's are (its insert prepared too): the raw floor at its best.
+    var dataSource = PortalEventStoreExtensions.CreateDataSourceBuilder(connectionString, "baseline").Build();
     await using (var create = dataSource.CreateCommand("CREATE TABLE baseline (id uuid PRIMARY KEY, body jsonb NOT NULL)"))
     {
         await create.ExecuteNonQueryAsync();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -21,7 +22,8 @@ public sealed class MinimalInsertEndpoint : IAsyncDisposable
 
     public static async Task<MinimalInsertEndpoint> StartAsync(string connectionString, int port)
     {
-        var database = NpgsqlDataSource.Create(connectionString);
+        // Set up as the services' connections are (its insert prepared too): the raw floor at its best.
+        var database = PortalEventStoreExtensions.CreateDataSourceBuilder(connectionString, "minimal").Build();
         await using (var create = database.CreateCommand("CREATE TABLE IF NOT EXISTS bench_minimal_insert (id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())"))
         {
             await create.ExecuteNonQueryAsync();
