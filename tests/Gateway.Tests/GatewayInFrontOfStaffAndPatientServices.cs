@@ -118,8 +118,13 @@ public class GatewayInFrontOfStaffAndPatientServices : IsolatedServers
         var digests = new Dictionary<string, string>();
         foreach (var table in tables)
         {
-            // The daemon refreshes its progression rows' timestamps while idle; their positions are what count.
-            var rows = table.EndsWith(".mt_event_progression", StringComparison.Ordinal) ? $"(select name, last_seq_id from {table})" : table;
+            // The daemon refreshes its progression rows' timestamps while idle; their positions are what count, up to the
+            // last stored event: past it the daemon only skips sequence numbers no event took (a rolled-back append's),
+            // which it does a few seconds later, whenever the machine lets it. A new event changes mt_events itself.
+            const string Progression = ".mt_event_progression";
+            var rows = table.EndsWith(Progression, StringComparison.Ordinal)
+                ? $"(select name, least(last_seq_id, (select coalesce(max(seq_id), 0) from {table[..^Progression.Length]}.mt_events)) from {table})"
+                : table;
             await using var digest = new NpgsqlCommand(
                 $"select count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from {rows} t", connection);
             digests[table] = Convert.ToString(await digest.ExecuteScalarAsync(), CultureInfo.InvariantCulture)!;
