@@ -256,6 +256,11 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         await Expect(header).ToContainTextAsync("You took part in the revocation, so another provider answers this request.");
         await Expect(header.GetByRole(AriaRole.Button, new() { Name = "Re-invite" })).ToBeDisabledAsync();
         await Expect(header.GetByRole(AriaRole.Button, new() { Name = "Decline request" })).ToBeDisabledAsync();
+        await revoker.GetByRole(AriaRole.Button, new() { Name = "Actions" }).ClickAsync();
+        var inviteItem = revoker.GetByRole(AriaRole.Menuitem, new() { Name = "Invite to patient portal" });
+        await Expect(inviteItem).ToBeDisabledAsync();
+        await Expect(inviteItem).ToHaveAttributeAsync("title", "You took part in the revocation, so another provider answers the review request.");
+        await revoker.Keyboard.PressAsync("Escape");
         await Story.ScreenshotAsync(revoker, "review-01-chart-review-request");
         using var refused = await alvarez.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { });
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
@@ -273,6 +278,9 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         await Expect(reviewHeader).ToContainTextAsync("a provider other than the one who revoked decides.");
         await Expect(reviewHeader).Not.ToContainTextAsync("You took part");
         await Expect(reviewHeader.GetByRole(AriaRole.Button, new() { Name = "Re-invite" })).ToBeEnabledAsync();
+        await reviewer.GetByRole(AriaRole.Button, new() { Name = "Actions" }).ClickAsync();
+        await Expect(reviewer.GetByRole(AriaRole.Menuitem, new() { Name = "Invite to patient portal" })).ToBeEnabledAsync();
+        await reviewer.Keyboard.PressAsync("Escape");
         await reviewHeader.GetByRole(AriaRole.Button, new() { Name = "Re-invite" }).ClickAsync();
         var dialog = reviewer.GetByRole(AriaRole.Dialog, new() { Name = "Invite to patient portal" });
         await Expect(dialog.GetByLabel("Email")).ToHaveValueAsync(email);

@@ -163,6 +163,7 @@ function renderPortal() {
 // The patient's open request, in the header: re-inviting answers it, declining needs a reason.
 function renderAccessRequest(request) {
   $('access-request').hidden = !request;
+  blockInvite(null);
   if (!request) return;
   $('access-request-heading').textContent = request.kindText ?? 'Access request';
   // How the patient proved who they are: their sign-in was refused, so they did not sign in.
@@ -179,7 +180,23 @@ function renderAccessRequest(request) {
     + (review ? ' Access was revoked to prevent harm: a provider other than the one who revoked decides.' : '')
     + (tookPart ? ' You took part in the revocation, so another provider answers this request.' : notProvider ? ' A provider answers this request.' : '');
   for (const id of ['access-request-reinvite', 'access-request-decline']) $(id).disabled = tookPart || notProvider;
+  // An invitation would answer the review, so the Actions menu does not offer one either.
+  if (tookPart || notProvider) blockInvite(tookPart ? 'You took part in the revocation, so another provider answers the review request.' : 'A provider answers the review request.');
 }
+
+// Why this user cannot invite now (null: they can); the menu item says so instead of failing on confirm.
+function blockInvite(reason) {
+  const invite = $('action-invite');
+  if (reason) {
+    invite.setAttribute('aria-disabled', 'true');
+    invite.title = reason;
+  } else {
+    invite.removeAttribute('aria-disabled');
+    invite.removeAttribute('title');
+  }
+}
+
+const inviteBlocked = () => $('action-invite').getAttribute('aria-disabled') === 'true';
 
 // ---- actions menu --------------------------------------------------------------------------------------------------
 
@@ -402,9 +419,13 @@ $('portal-status').addEventListener('click', () => {
     $('history-heading').scrollIntoView();
     return;
   }
+  if (!inviteBlocked()) openInvite();
+});
+$('action-invite').addEventListener('click', () => {
+  if (inviteBlocked()) return;
+  closeMenu(false);
   openInvite();
 });
-$('action-invite').addEventListener('click', () => { closeMenu(false); openInvite(); });
 $('action-revoke').addEventListener('click', () => {
   if ($('action-revoke').getAttribute('aria-disabled') === 'true') return;
   closeMenu(false);
