@@ -12,10 +12,11 @@ namespace PortalPlatform.Enrollment.Dashboard;
 /// <see cref="PortalAccessState"/> rows in the same transaction as the change: the dashboard reads its counts in one
 /// primary-key lookup instead of counting the practice's rows, and every writer (commands, consumers, the expiry sweep,
 /// a bulk load) keeps them without knowing about them. Statement-level triggers with transition tables: a statement
-/// changing many rows (a COPY) adds its changes per practice once. Each connection adds to its own one of
-/// <see cref="Shards"/> rows per practice (by backend process id), so concurrent commands of one practice seldom queue
-/// on the same row until their commit, and a transaction takes one row per practice, in practice order (no lock-order
-/// deadlock); a read sums the practice's rows.
+/// changing many rows (a COPY) adds its changes per practice once. Each transaction adds to one of <see cref="Shards"/>
+/// rows per practice, chosen by its transaction id: transactions running side by side have nearby ids, so concurrent
+/// commands of one practice seldom queue on the same row until their commit (by backend process id, as before, 32
+/// connections collided on 16 rows and a count took 2.4 ms of waiting per command); a transaction takes one row per
+/// practice, in practice order (no lock-order deadlock); a read sums the practice's rows.
 /// A projection rebuild writes every row again, one statement per document: counting each of them cost more than
 /// the rebuild itself. So a TRUNCATE of the documents (how Marten's rebuild starts) empties the counts and suspends
 /// them: the triggers then only check the suspension (a shared lock on its row, held to commit), and
@@ -28,7 +29,7 @@ public static class StatusCounts
     public const string TableName = "portal_status_counts";
 
     /// <summary>Rows per practice: concurrent writers of one practice spread over them.</summary>
-    public const int Shards = 16;
+    public const int Shards = 64;
 
     private static readonly ConditionalWeakTable<IDocumentStore, Task> Ensured = [];
 
@@ -111,19 +112,19 @@ public static class StatusCounts
               END IF;
               IF TG_OP = 'INSERT' THEN
                 INSERT INTO {{counts}} AS c (practice_id, shard, counts)
-                SELECT practice_id, pg_backend_pid() % {{Shards}}, jsonb_object_agg(status, n) FROM (
+                SELECT practice_id, (txid_current() % {{Shards}})::int, jsonb_object_agg(status, n) FROM (
                   SELECT practice_id, status::text AS status, count(*)::int AS n FROM new_rows GROUP BY 1, 2) AS d
                 GROUP BY practice_id ORDER BY practice_id
                 ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
               ELSIF TG_OP = 'DELETE' THEN
                 INSERT INTO {{counts}} AS c (practice_id, shard, counts)
-                SELECT practice_id, pg_backend_pid() % {{Shards}}, jsonb_object_agg(status, n) FROM (
+                SELECT practice_id, (txid_current() % {{Shards}})::int, jsonb_object_agg(status, n) FROM (
                   SELECT practice_id, status::text AS status, -count(*)::int AS n FROM old_rows GROUP BY 1, 2) AS d
                 GROUP BY practice_id ORDER BY practice_id
                 ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
               ELSE
                 INSERT INTO {{counts}} AS c (practice_id, shard, counts)
-                SELECT practice_id, pg_backend_pid() % {{Shards}}, jsonb_object_agg(status, n) FROM (
+                SELECT practice_id, (txid_current() % {{Shards}})::int, jsonb_object_agg(status, n) FROM (
                   SELECT practice_id, status, sum(n)::int AS n FROM (
                     SELECT o.practice_id, o.status::text AS status, -1 AS n FROM old_rows AS o JOIN new_rows AS w ON w.id = o.id
                       WHERE o.status IS DISTINCT FROM w.status OR o.practice_id IS DISTINCT FROM w.practice_id
