@@ -70,7 +70,7 @@ var admin = string.IsNullOrEmpty(fromEnvironment) ? (await TestServers.GetAsync(
     var now = DateTimeOffset.UtcNow;
 
     Console.WriteLine($"Enrollment benchmark: {operations} operations per row, {Environment.ProcessorCount} cores, PostgreSQL {(string.IsNullOrEmpty(fromEnvironment) ? "local throwaway (fsync off)" : "from PORTAL_BENCH_POSTGRES")}");
-    Console.WriteLine($"{"operation",-28} {"conc",4} {"ops/s",9} {"p50 ms",8} {"p99 ms",8} {"baseline ops/s",15} {"baseline/op",12}");
+    Console.WriteLine($"{"operation",-28} {"conc",4} {"ops/s",9} {"p50 ms",8} {"p99 ms",8} {"baseline ops/s",15} {"baseline/op",12} {"CPU ms/op: here",16} {"postgres",9}");
 
     var figures = new SortedDictionary<string, double>(StringComparer.Ordinal);
     if (parts.Contains("commands"))
@@ -118,9 +118,9 @@ var admin = string.IsNullOrEmpty(fromEnvironment) ? (await TestServers.GetAsync(
             return;
         }
 
-        Console.WriteLine($"{"raw Npgsql insert (baseline)",-28} {concurrency,4} {baseline.PerSecond,9:F0} {baseline.P50,8:F2} {baseline.P99,8:F2} {baseline.PerSecond,15:F0} {1.0,12:F2}");
-        Console.WriteLine($"{"invite",-28} {concurrency,4} {invite.PerSecond,9:F0} {invite.P50,8:F2} {invite.P99,8:F2} {baseline.PerSecond,15:F0} {baseline.PerSecond / invite.PerSecond,12:F2}");
-        Console.WriteLine($"{"revoke",-28} {concurrency,4} {revoke.PerSecond,9:F0} {revoke.P50,8:F2} {revoke.P99,8:F2} {baseline.PerSecond,15:F0} {baseline.PerSecond / revoke.PerSecond,12:F2}");
+        Console.WriteLine($"{"raw Npgsql insert (baseline)",-28} {concurrency,4} {baseline.PerSecond,9:F0} {baseline.P50,8:F2} {baseline.P99,8:F2} {baseline.PerSecond,15:F0} {1.0,12:F2} {baseline.CpuHereMs,16:F3} {baseline.CpuPostgresMs,9:F3}");
+        Console.WriteLine($"{"invite",-28} {concurrency,4} {invite.PerSecond,9:F0} {invite.P50,8:F2} {invite.P99,8:F2} {baseline.PerSecond,15:F0} {baseline.PerSecond / invite.PerSecond,12:F2} {invite.CpuHereMs,16:F3} {invite.CpuPostgresMs,9:F3}");
+        Console.WriteLine($"{"revoke",-28} {concurrency,4} {revoke.PerSecond,9:F0} {revoke.P50,8:F2} {revoke.P99,8:F2} {baseline.PerSecond,15:F0} {baseline.PerSecond / revoke.PerSecond,12:F2} {revoke.CpuHereMs,16:F3} {revoke.CpuPostgresMs,9:F3}");
         figures[$"invite_vs_raw_insert_conc{concurrency}"] = Math.Round(baseline.PerSecond / invite.PerSecond, 2);
         figures[$"revoke_vs_raw_insert_conc{concurrency}"] = Math.Round(baseline.PerSecond / revoke.PerSecond, 2);
     }
@@ -267,6 +267,7 @@ static async Task<Measurement> MeasureAsync(string[] patients, int concurrency, 
 {
     var latencies = new double[patients.Length];
     var next = -1;
+    var cpu = Cpu.Now();
     var total = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
     {
@@ -279,13 +280,51 @@ static async Task<Measurement> MeasureAsync(string[] patients, int concurrency, 
         }
     }));
     total.Stop();
+    var used = Cpu.Now() - cpu;
     Array.Sort(latencies);
-    return new Measurement(patients.Length / total.Elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+    return new Measurement(patients.Length / total.Elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
+        used.Here.TotalMilliseconds / patients.Length, used.Postgres.TotalMilliseconds / patients.Length);
 }
 
 static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-internal sealed record Measurement(double PerSecond, double P50, double P99);
+/// <param name="CpuHereMs">CPU of this process per operation (the client, Marten, Npgsql; the daemon's polls too).</param>
+/// <param name="CpuPostgresMs">CPU of every local PostgreSQL process per operation (0 for a server elsewhere).</param>
+internal sealed record Measurement(double PerSecond, double P50, double P99, double CpuHereMs, double CpuPostgresMs);
+
+/// <summary>CPU used so far by this process and by the machine's PostgreSQL processes (Linux /proc; elsewhere 0).</summary>
+internal readonly record struct Cpu(TimeSpan Here, TimeSpan Postgres)
+{
+    public static Cpu Now() => new(Process.GetCurrentProcess().TotalProcessorTime, PostgresNow());
+
+    public static Cpu operator -(Cpu a, Cpu b) => new(a.Here - b.Here, a.Postgres - b.Postgres);
+
+    private static TimeSpan PostgresNow()
+    {
+        long ticks = 0;
+        foreach (var directory in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+        {
+            try
+            {
+                if (!int.TryParse(Path.GetFileName(directory), out _) || File.ReadAllText(Path.Combine(directory, "comm")).Trim() != "postgres")
+                {
+                    continue;
+                }
+
+                // utime and stime: the 14th and 15th fields, counted after the command name's closing parenthesis.
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The process ended between listing and reading: its CPU is gone with it.
+            }
+        }
+
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+    }
+}
 
 /// <summary>Counts Npgsql's "command/batch executed" log entries on the flow that asked for it.</summary>
 internal sealed class RoundTripCounter : ILoggerProvider
