@@ -260,8 +260,8 @@ public sealed class PatientAsksForAccessTests(RunningPlatform platform)
         var inviteItem = revoker.GetByRole(AriaRole.Menuitem, new() { Name = "Invite to patient portal" });
         await Expect(inviteItem).ToBeDisabledAsync();
         await Expect(inviteItem).ToHaveAttributeAsync("title", "You took part in the revocation, so another provider answers the review request.");
+        await Story.ScreenshotAsync(revoker, "review-01-chart-review-request-menu");
         await revoker.Keyboard.PressAsync("Escape");
-        await Story.ScreenshotAsync(revoker, "review-01-chart-review-request");
         using var refused = await alvarez.PostAsJsonAsync($"/api/patients/{patientId}/portal/invitations", new { });
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal("A review request must be decided by a different provider than the one who revoked access.",
