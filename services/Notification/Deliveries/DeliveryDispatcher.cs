@@ -35,8 +35,16 @@ public sealed class DeliveryDispatcher(
     /// Where a message's time goes: storing the command (<c>store</c>), then per attempt <c>claim</c>, <c>send</c>
     /// (with the wait for an SMTP connection), <c>smtp</c> (the conversation alone) and <c>record</c>.
     /// </summary>
-    internal static readonly Histogram<double> Phases = Meter.CreateHistogram<double>(
+    private static readonly Histogram<double> Phases = Meter.CreateHistogram<double>(
         "portal.notification.phase.duration", "ms", "time spent storing a command, and per attempt claiming it, sending it and recording the outcome");
+
+    /// <summary>Records a phase that began at <paramref name="startedAt"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+    internal static void RecordPhase(string phase, long startedAt) =>
+        Phases.Record(Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds, new KeyValuePair<string, object?>("phase", phase));
+
+    /// <summary>Records a phase of an attempt on one channel.</summary>
+    private static void RecordPhase(string phase, long startedAt, KeyValuePair<string, object?> channel) =>
+        Phases.Record(Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds, new KeyValuePair<string, object?>("phase", phase), channel);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -152,7 +160,7 @@ public sealed class DeliveryDispatcher(
         }
 
         var channel = new KeyValuePair<string, object?>("channel", delivery.Channel.ToString());
-        Phases.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new("phase", "claim"), channel);
+        RecordPhase("claim", started, channel);
         using var activity = Source.StartActivity($"deliver {delivery.Channel.ToString().ToLowerInvariant()}", ActivityKind.Client);
         activity?.SetTag("portal.delivery.id", id);
         activity?.SetTag("portal.delivery.attempt", attempt.Attempt);
@@ -178,7 +186,7 @@ public sealed class DeliveryDispatcher(
             outcome = SendOutcome.TransientFailure($"unexpected {ex.GetType().Name}");
         }
 
-        Phases.Record(Stopwatch.GetElapsedTime(sending).TotalMilliseconds, new("phase", "send"), channel);
+        RecordPhase("send", sending, channel);
         activity?.SetTag("portal.delivery.outcome", outcome.Accepted ? "sent" : outcome.Permanent ? "refused" : "retry");
         if (!outcome.Accepted)
         {
@@ -188,7 +196,7 @@ public sealed class DeliveryDispatcher(
         Attempts.Add(1, channel, new("outcome", outcome.Accepted ? "sent" : outcome.Permanent ? "refused" : "retry"));
         var recording = Stopwatch.GetTimestamp();
         await RecordAsync(id, attempt, outcome, schedule);
-        Phases.Record(Stopwatch.GetElapsedTime(recording).TotalMilliseconds, new("phase", "record"), channel);
+        RecordPhase("record", recording, channel);
     }
 
     // Recorded even while shutting down: the message may have been sent, and forgetting that would send it again.

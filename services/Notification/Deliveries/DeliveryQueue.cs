@@ -46,7 +46,7 @@ public static class DeliveryQueue
             if (await session.SaveChangesOnceAsync(inbox, commandId, clock, cancellationToken))
             {
                 wakeUp.Signal();
-                DeliveryDispatcher.Phases.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("phase", "store"));
+                DeliveryDispatcher.RecordPhase("store", started);
             }
         }
         catch (Exception ex) when (ex is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)

@@ -46,7 +46,7 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, TimeP
             var conversation = System.Diagnostics.Stopwatch.GetTimestamp();
             client = await ConnectedClientAsync(settings, cancellationToken);
             var reply = await client.SendAsync(message, cancellationToken);
-            DeliveryDispatcher.Phases.Record(System.Diagnostics.Stopwatch.GetElapsedTime(conversation).TotalMilliseconds, new KeyValuePair<string, object?>("phase", "smtp"));
+            DeliveryDispatcher.RecordPhase("smtp", conversation);
             _idle.Add((client, clock.GetUtcNow()));
             client = null;
             logger.LogDebug("SMTP accepted delivery {DeliveryId}: {Reply}", deliveryId, Redact(reply));
