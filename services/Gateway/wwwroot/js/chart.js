@@ -163,7 +163,7 @@ function renderPortal() {
 // The patient's open request, in the header: re-inviting answers it, declining needs a reason.
 function renderAccessRequest(request) {
   $('access-request').hidden = !request;
-  blockInvite(null);
+  disableItem($('action-invite'), null);
   if (!request) return;
   $('access-request-heading').textContent = request.kindText ?? 'Access request';
   // How the patient proved who they are: their sign-in was refused, so they did not sign in.
@@ -181,28 +181,27 @@ function renderAccessRequest(request) {
     + (tookPart ? ' You took part in the revocation, so another provider answers this request.' : notProvider ? ' A provider answers this request.' : '');
   for (const id of ['access-request-reinvite', 'access-request-decline']) $(id).disabled = tookPart || notProvider;
   // An invitation would answer the review, so the Actions menu does not offer one either.
-  if (tookPart || notProvider) blockInvite(tookPart ? 'You took part in the revocation, so another provider answers the review request.' : 'A provider answers the review request.');
+  if (tookPart || notProvider) disableItem($('action-invite'), tookPart ? 'You took part in the revocation, so another provider answers the review request.' : 'A provider answers the review request.');
 }
 
-// Why this user cannot invite now (null: they can); the menu item says so instead of failing on confirm.
-function blockInvite(reason) {
-  const invite = $('action-invite');
+// A menu item this user cannot use says why (null: they can) instead of failing on confirm.
+function disableItem(item, reason) {
   if (reason) {
-    invite.setAttribute('aria-disabled', 'true');
-    invite.title = reason;
+    item.setAttribute('aria-disabled', 'true');
+    item.title = reason;
   } else {
-    invite.removeAttribute('aria-disabled');
-    invite.removeAttribute('title');
+    item.removeAttribute('aria-disabled');
+    item.removeAttribute('title');
   }
 }
 
-const inviteBlocked = () => $('action-invite').getAttribute('aria-disabled') === 'true';
+const isDisabled = item => item.getAttribute('aria-disabled') === 'true';
 
 // ---- actions menu --------------------------------------------------------------------------------------------------
 
 const menuButton = $('actions');
 const menu = $('actions-menu');
-const menuItems = () => [...menu.querySelectorAll('[role="menuitem"]')].filter(item => item.getAttribute('aria-disabled') !== 'true');
+const menuItems = () => [...menu.querySelectorAll('[role="menuitem"]')].filter(item => !isDisabled(item));
 
 function openMenu(focusLast = false) {
   menu.hidden = false;
@@ -419,26 +418,22 @@ $('portal-status').addEventListener('click', () => {
     $('history-heading').scrollIntoView();
     return;
   }
-  if (!inviteBlocked()) openInvite();
+  if (!isDisabled($('action-invite'))) openInvite();
 });
 $('action-invite').addEventListener('click', () => {
-  if (inviteBlocked()) return;
+  if (isDisabled($('action-invite'))) return;
   closeMenu(false);
   openInvite();
 });
 $('action-revoke').addEventListener('click', () => {
-  if ($('action-revoke').getAttribute('aria-disabled') === 'true') return;
+  if (isDisabled($('action-revoke'))) return;
   closeMenu(false);
   openRevoke();
 });
 
 if (requireSignIn()) {
   wireHeader();
-  if (!['admin', 'provider'].includes(session.user.role)) {
-    const revoke = $('action-revoke');
-    revoke.setAttribute('aria-disabled', 'true');
-    revoke.title = 'Only admins and providers can revoke portal access.';
-  }
+  if (!['admin', 'provider'].includes(session.user.role)) disableItem($('action-revoke'), 'Only admins and providers can revoke portal access.');
   try {
     await Promise.all([loadDemographics(), refreshAll()]);
   } catch (error) {
