@@ -83,6 +83,7 @@ public static class StatusCounts
         var merge = $"{schema}.portal_status_counts_merge";
         var suspended = SuspendedTableIn(schema);
         var resume = $"{schema}.portal_status_counts_resume";
+        var shard = $"(txid_current() % {Shards})::int"; // the writing transaction's row of each practice
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -112,19 +113,19 @@ public static class StatusCounts
               END IF;
               IF TG_OP = 'INSERT' THEN
                 INSERT INTO {{counts}} AS c (practice_id, shard, counts)
-                SELECT practice_id, (txid_current() % {{Shards}})::int, jsonb_object_agg(status, n) FROM (
+                SELECT practice_id, {{shard}}, jsonb_object_agg(status, n) FROM (
                   SELECT practice_id, status::text AS status, count(*)::int AS n FROM new_rows GROUP BY 1, 2) AS d
                 GROUP BY practice_id ORDER BY practice_id
                 ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
               ELSIF TG_OP = 'DELETE' THEN
                 INSERT INTO {{counts}} AS c (practice_id, shard, counts)
-                SELECT practice_id, (txid_current() % {{Shards}})::int, jsonb_object_agg(status, n) FROM (
+                SELECT practice_id, {{shard}}, jsonb_object_agg(status, n) FROM (
                   SELECT practice_id, status::text AS status, -count(*)::int AS n FROM old_rows GROUP BY 1, 2) AS d
                 GROUP BY practice_id ORDER BY practice_id
                 ON CONFLICT (practice_id, shard) DO UPDATE SET counts = {{merge}}(c.counts, excluded.counts);
               ELSE
                 INSERT INTO {{counts}} AS c (practice_id, shard, counts)
-                SELECT practice_id, (txid_current() % {{Shards}})::int, jsonb_object_agg(status, n) FROM (
+                SELECT practice_id, {{shard}}, jsonb_object_agg(status, n) FROM (
                   SELECT practice_id, status, sum(n)::int AS n FROM (
                     SELECT o.practice_id, o.status::text AS status, -1 AS n FROM old_rows AS o JOIN new_rows AS w ON w.id = o.id
                       WHERE o.status IS DISTINCT FROM w.status OR o.practice_id IS DISTINCT FROM w.practice_id
