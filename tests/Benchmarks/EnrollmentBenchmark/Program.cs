@@ -5,7 +5,6 @@
 // Uses PORTAL_BENCH_POSTGRES (an admin connection string) when set, else starts a private throwaway PostgreSQL
 // (fsync off, the same settings as the tests) and stops it at the end.
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using JasperFx.Events.Daemon;
@@ -295,35 +294,10 @@ internal sealed record Measurement(double PerSecond, double P50, double P99, dou
 /// <summary>CPU used so far by this process and by the machine's PostgreSQL processes (Linux /proc; elsewhere 0).</summary>
 internal readonly record struct Cpu(TimeSpan Here, TimeSpan Postgres)
 {
-    public static Cpu Now() => new(Process.GetCurrentProcess().TotalProcessorTime, PostgresNow());
+    public static Cpu Now() =>
+        new(Process.GetCurrentProcess().TotalProcessorTime, ProcessCpu.OfProcesses(process => ProcessCpu.NameOf(process) == "postgres").Ran);
 
     public static Cpu operator -(Cpu a, Cpu b) => new(a.Here - b.Here, a.Postgres - b.Postgres);
-
-    private static TimeSpan PostgresNow()
-    {
-        long ticks = 0;
-        foreach (var directory in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
-        {
-            try
-            {
-                if (!int.TryParse(Path.GetFileName(directory), out _) || File.ReadAllText(Path.Combine(directory, "comm")).Trim() != "postgres")
-                {
-                    continue;
-                }
-
-                // utime and stime: the 14th and 15th fields, counted after the command name's closing parenthesis.
-                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-                // The process ended between listing and reading: its CPU is gone with it.
-            }
-        }
-
-        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
-    }
 }
 
 /// <summary>Counts Npgsql's "command/batch executed" log entries on the flow that asked for it.</summary>

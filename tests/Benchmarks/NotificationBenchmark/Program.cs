@@ -35,7 +35,7 @@ var baselineRate = 0.0;
 foreach (var connections in new[] { 1, Connections })
 {
     var machine = MachineCpu.Now();
-    var sinkBefore = Scheduling.OfSink(baselineSink.Port);
+    var sinkBefore = SinkCpu.Of(baselineSink.Port);
     var stopwatch = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, connections).Select(async lane =>
     {
@@ -54,7 +54,7 @@ foreach (var connections in new[] { 1, Connections })
         await client.DisconnectAsync(true);
     }));
     stopwatch.Stop();
-    var sink = Scheduling.OfSink(baselineSink.Port);
+    var sink = SinkCpu.Of(baselineSink.Port);
     Console.WriteLine($"baseline  MailKit direct, {connections} connection(s): {burst / stopwatch.Elapsed.TotalSeconds,8:0.0} emails/s ({burst} in {stopwatch.Elapsed.TotalSeconds:0.00} s); machine CPU busy {MachineCpu.BusySince(machine):P0}");
     Console.WriteLine($"  the sink per email: ran {(sink.Ran - sinkBefore.Ran).TotalMilliseconds / burst:0.00} ms, waited for a core {(sink.Waited - sinkBefore.Waited).TotalMilliseconds / burst:0.00} ms");
     baselineRate = burst / stopwatch.Elapsed.TotalSeconds; // the last one: the same number of connections as the service
@@ -210,8 +210,8 @@ internal sealed class PhaseMeter : IDisposable
         _pool.Clear();
         _cpu = Process.GetCurrentProcess().TotalProcessorTime;
         _machine = MachineCpu.Now();
-        _sink = Scheduling.OfSink(_sinkPort);
-        _self = Scheduling.OfThisProcess();
+        _sink = SinkCpu.Of(_sinkPort);
+        _self = ProcessCpu.OfThisProcess();
     }
 
     public void Print(int emails)
@@ -233,8 +233,8 @@ internal sealed class PhaseMeter : IDisposable
         }
 
         Console.WriteLine($"  CPU of this process (service, bus client, sink reader): {(Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalMilliseconds / emails:0.00} ms per email; machine CPU busy {MachineCpu.BusySince(_machine):P0} (all processes, other users' included)");
-        var (sinkRan, sinkWaited) = Scheduling.OfSink(_sinkPort);
-        var (selfRan, selfWaited) = Scheduling.OfThisProcess();
+        var (sinkRan, sinkWaited) = SinkCpu.Of(_sinkPort);
+        var (selfRan, selfWaited) = ProcessCpu.OfThisProcess();
         Console.WriteLine($"  waiting for a core, per email: this process's threads {(selfWaited - _self.Waited).TotalMilliseconds / emails:0.00} ms (they ran {(selfRan - _self.Ran).TotalMilliseconds / emails:0.00} ms); the sink {(sinkWaited - _sink.Waited).TotalMilliseconds / emails:0.00} ms (it ran {(sinkRan - _sink.Ran).TotalMilliseconds / emails:0.00} ms)");
     }
 
@@ -258,51 +258,11 @@ internal sealed class PhaseMeter : IDisposable
     }
 }
 
-/// <summary>
-/// CPU time used and time spent runnable but waiting for a core (/proc/PID/schedstat, summed over threads), of the
-/// aiosmtpd process listening on a port (one Python thread) or of this process.
-/// </summary>
-internal static class Scheduling
+/// <summary>The CPU of the aiosmtpd process listening on a port (one Python thread).</summary>
+internal static class SinkCpu
 {
-    public static (TimeSpan Ran, TimeSpan Waited) OfSink(int port)
-    {
-        foreach (var directory in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
-        {
-            try
-            {
-                if (File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ').Contains($"aiosmtpd -n -l 127.0.0.1:{port} ", StringComparison.Ordinal))
-                {
-                    return Of(directory);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return default;
-    }
-
-    public static (TimeSpan Ran, TimeSpan Waited) OfThisProcess() => Of("/proc/self");
-
-    private static (TimeSpan Ran, TimeSpan Waited) Of(string process)
-    {
-        long ran = 0, waited = 0;
-        foreach (var task in Directory.EnumerateDirectories(Path.Combine(process, "task")))
-        {
-            try
-            {
-                var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
-                ran += long.Parse(fields[0]);
-                waited += long.Parse(fields[1]);
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return (TimeSpan.FromTicks(ran / 100), TimeSpan.FromTicks(waited / 100)); // nanoseconds
-    }
+    public static (TimeSpan Ran, TimeSpan Waited) Of(int port) =>
+        ProcessCpu.OfProcesses(process => ProcessCpu.CommandLineOf(process).Contains($"aiosmtpd -n -l 127.0.0.1:{port} ", StringComparison.Ordinal));
 }
 
 /// <summary>How busy all the machine's cores were (/proc/stat): the service competes with PostgreSQL, RabbitMQ, the sink and anything else running.</summary>
