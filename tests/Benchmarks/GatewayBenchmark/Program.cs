@@ -64,12 +64,12 @@ for (var round = 0; round < rounds; round++)
 PrintRounds($"GET {path} (staff token, JSON with ETag), closed loop, {workers} workers", results);
 
 // Each round's pair ran back to back, so its ratio is the fairest figure on a machine whose load drifts.
-var throughputRatios = results.Chunk(2).Select(pair => pair[0].RequestsPerSecond / pair[1].RequestsPerSecond).Order().ToArray();
-var p99Ratios = results.Chunk(2).Select(pair => pair[1].P99Ms / pair[0].P99Ms).Order().ToArray();
+var throughputRatios = PerRound(results, (baseline, path) => baseline.RequestsPerSecond / path.RequestsPerSecond);
+var p99Ratios = PerRound(results, (baseline, path) => path.P99Ms / baseline.P99Ms);
 Console.WriteLine();
 Console.WriteLine($"per-round gateway overhead: throughput x{string.Join(", x", throughputRatios.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} lower; " +
     $"p99 x{string.Join(", x", p99Ratios.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} higher");
-Console.WriteLine($"median per-round overhead: throughput x{throughputRatios[throughputRatios.Length / 2]:F2} lower, p99 x{p99Ratios[p99Ratios.Length / 2]:F2} higher");
+Console.WriteLine($"median per-round overhead: throughput x{Median(throughputRatios):F2} lower, p99 x{Median(p99Ratios):F2} higher");
 
 double Mean(string target, Func<LoadResult, double> pick) => results.Where(r => r.Target == target).Average(pick);
 var directRps = Mean("direct to Enrollment", r => r.RequestsPerSecond);
@@ -111,21 +111,28 @@ foreach (var round in inviteRounds.Skip(1))
 
 PrintRounds($"POST over HTTP, closed loop, {InviteWorkers} workers, {invitations} a round", inviteResults);
 
-var inviteRatios = inviteResults.Chunk(2).Select(pair => pair[0].RequestsPerSecond / pair[1].RequestsPerSecond).Order().ToArray();
-Console.WriteLine($"invitation through the gateway vs the minimal endpoint's raw insert: x{inviteRatios[inviteRatios.Length / 2]:F2} the time per request " +
+var inviteRatios = PerRound(inviteResults, (baseline, path) => baseline.RequestsPerSecond / path.RequestsPerSecond);
+Console.WriteLine($"invitation through the gateway vs the minimal endpoint's raw insert: x{Median(inviteRatios):F2} the time per request " +
     $"(per round: x{string.Join(", x", inviteRatios.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))})");
 
 // The last line: the figures of issue 13's goal table, for tests/Benchmarks/run-all.
 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, double>(StringComparer.Ordinal)
 {
-    [$"status_read_gateway_vs_direct_conc{workers}_throughput"] = Math.Round(1 / throughputRatios[throughputRatios.Length / 2], 2),
-    [$"invite_through_gateway_http_vs_minimal_endpoint_raw_insert_conc{InviteWorkers}"] = Math.Round(inviteRatios[inviteRatios.Length / 2], 2),
+    [$"status_read_gateway_vs_direct_conc{workers}_throughput"] = Math.Round(1 / Median(throughputRatios), 2),
+    [$"invite_through_gateway_http_vs_minimal_endpoint_raw_insert_conc{InviteWorkers}"] = Math.Round(Median(inviteRatios), 2),
 }));
 if (results.Concat(inviteResults).Any(r => r.Failures > 0))
 {
     Console.WriteLine("WARNING: some requests failed; the figures above include them.");
     Environment.ExitCode = 1;
 }
+
+// Each round's ratio, its baseline and its path having run back to back, in ascending order.
+static double[] PerRound(IReadOnlyList<LoadResult> results, Func<LoadResult, LoadResult, double> ratio) =>
+    results.Chunk(2).Select(pair => ratio(pair[0], pair[1])).Order().ToArray();
+
+// The middle of the sorted per-round ratios (with two rounds, the larger).
+static double Median(double[] sorted) => sorted[sorted.Length / 2];
 
 // One table of rounds, each round a baseline and its path run back to back.
 static void PrintRounds(string title, IReadOnlyList<LoadResult> results)
