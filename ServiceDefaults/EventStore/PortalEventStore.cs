@@ -6,6 +6,7 @@ using Marten.Services;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using PortalPlatform.ServiceDefaults.EventStore;
 
@@ -54,6 +55,8 @@ public static class PortalEventStoreExtensions
 
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        builder.Services.ConfigureMarten((services, options) =>
+            options.Logger(new PortalMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger<IDocumentStore>())));
 
         return builder.Services.AddMarten(options =>
             {
